@@ -1,0 +1,216 @@
+package dev.powdb.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Side-by-side storage benchmark: generates the rows once, then runs the five {@link Workload}s on each engine in
+ * turn, each engine in its own fresh directory under {@code --dir}, and prints a table of ops/s with PowDB/peer
+ * ratios. A Markdown copy goes to {@code --results}.
+ *
+ * <p>Every workload's answer is checked against {@link BenchData}'s expectations; a wrong answer is reported as
+ * WRONG and never compared. Exit code: 0 when everything ran and was right, 1 otherwise, 2 for a usage error.
+ */
+public final class StorageBench {
+
+    private StorageBench() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs the benchmark; returns the process exit code. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        BenchOptions options;
+        try {
+            options = BenchOptions.parse(args);
+        } catch (BenchOptions.UsageException e) {
+            err.println("Error: " + e.getMessage());
+            err.println("Run with --help for usage.");
+            return 2;
+        }
+        if (options.help) {
+            out.println(BenchOptions.USAGE);
+            return 0;
+        }
+        try {
+            WorkDir.reset(options.dir);
+        } catch (IOException e) {
+            err.println("Error: " + e.getMessage());
+            return 1;
+        }
+        String command = System.getProperty("powdb.bench.command",
+                "java -jar powdb-bench.jar " + String.join(" ", args)).strip();
+        Map<String, String> machine = MachineInfo.collect(options.dir);
+        out.println("PowDB storage benchmark: " + command);
+        machine.forEach((k, v) -> out.println("  " + k + ": " + v));
+
+        long t0 = System.nanoTime();
+        BenchData data = new BenchData(options.rows, options.lookups, options.updates, options.seed);
+        out.printf(Locale.ROOT, "generated %,d rows in %.1f s%n", options.rows, (System.nanoTime() - t0) / 1e9);
+
+        List<EngineResult> results = new ArrayList<>();
+        for (String name : options.engines) {
+            results.add(runEngine(newEngine(name), data, options, out, err));
+        }
+
+        Report report = new Report(options, command, machine, results);
+        out.println();
+        out.print(report.consoleTable());
+        try {
+            Path parent = options.results.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(options.results, report.markdown());
+            out.println("results written to " + options.results);
+        } catch (IOException e) {
+            err.println("Error: could not write " + options.results + ": " + e.getMessage());
+            return 1;
+        }
+        return allValid(results) ? 0 : 1;
+    }
+
+    static BenchEngine newEngine(String name) {
+        switch (name) {
+            case "powdb": return new PowDbEngine();
+            case "sqlite": return new SqliteEngine();
+            case "h2": return new H2Engine();
+            default: throw new IllegalArgumentException("unknown engine " + name);
+        }
+    }
+
+    private static boolean allValid(List<EngineResult> results) {
+        for (EngineResult r : results) {
+            if (!r.otherProblems.isEmpty() || r.measurements.size() != Workload.values().length) {
+                return false;
+            }
+            for (Measurement m : r.measurements.values()) {
+                if (!m.valid()) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Runs every workload on one engine; a failure ends that engine's run and is recorded, never thrown. */
+    private static EngineResult runEngine(BenchEngine engine, BenchData data, BenchOptions options,
+                                          PrintStream out, PrintStream err) {
+        EngineResult result = new EngineResult(engine.name());
+        Path dir = options.dir.resolve(engine.name().toLowerCase(Locale.ROOT));
+        out.println();
+        out.println("== " + engine.name() + " in " + dir);
+        Workload current = null;
+        try {
+            Files.createDirectories(dir);
+            engine.open(dir, options);
+            result.description = engine.describe();
+            out.println("  " + result.description);
+
+            current = Workload.BULK_LOAD;
+            long start = startTimer();
+            engine.bulkLoad(data);
+            record(result, current, Measurement.ok(data.rows, System.nanoTime() - start), out);
+            result.bytesAfterLoad = WorkDir.sizeBytes(dir);
+
+            current = Workload.DURABLE_INSERTS;
+            engine.prepareDurableInserts();
+            start = startTimer();
+            engine.durableInserts(data, options.fsyncInserts);
+            record(result, current, Measurement.ok(options.fsyncInserts, System.nanoTime() - start), out);
+            engine.finishDurableInserts();
+
+            current = Workload.LOOKUP;
+            record(result, current, timeLookups(engine, data), out);
+
+            current = Workload.SCAN;
+            record(result, current, timeScans(engine, data, options.scans), out);
+
+            current = Workload.UPDATE;
+            start = startTimer();
+            engine.updateAgeByKey(data.updateIds, options.updateBatch);
+            long nanos = System.nanoTime() - start;
+            long ageSum = engine.sumAge();
+            record(result, current, ageSum == data.expectedAgeSumAfterUpdates
+                    ? Measurement.ok(data.updateIds.length, nanos)
+                    : Measurement.wrong(data.updateIds.length, nanos, "sum(age) after updates is " + ageSum
+                    + ", expected " + data.expectedAgeSumAfterUpdates), out);
+        } catch (Exception | AssertionError e) {
+            String what = e.toString();
+            if (current == null) {
+                result.otherProblems.add("open failed: " + what);
+            } else {
+                result.measurements.put(current, Measurement.failed("FAILED: " + what));
+            }
+            out.println("  " + (current == null ? "open" : current.label) + " FAILED: " + what);
+            e.printStackTrace(err);
+        } finally {
+            closeQuietly(engine, result, out, err);
+        }
+        try {
+            result.bytesAfterClose = WorkDir.sizeBytes(dir);
+        } catch (IOException e) {
+            result.otherProblems.add("could not measure directory size: " + e);
+        }
+        return result;
+    }
+
+    private static Measurement timeLookups(BenchEngine engine, BenchData data) throws Exception {
+        long warm = engine.lookup(data.lookupIds);
+        long start = startTimer();
+        long checksum = engine.lookup(data.lookupIds);
+        long nanos = System.nanoTime() - start;
+        if (warm != data.expectedLookupChecksum || checksum != data.expectedLookupChecksum) {
+            return Measurement.wrong(data.lookupIds.length, nanos, "lookup checksum " + warm + "/" + checksum
+                    + ", expected " + data.expectedLookupChecksum);
+        }
+        return Measurement.ok(data.lookupIds.length, nanos);
+    }
+
+    private static Measurement timeScans(BenchEngine engine, BenchData data, int scans) throws Exception {
+        long start = startTimer();
+        long wrongCount = -1;
+        for (int i = 0; i < scans; i++) {
+            long n = engine.countAge(BenchData.SCAN_AGE);
+            if (n != data.expectedScanCount) {
+                wrongCount = n;
+            }
+        }
+        long nanos = System.nanoTime() - start;
+        if (wrongCount >= 0) {
+            return Measurement.wrong(scans, nanos, "count(age = " + BenchData.SCAN_AGE + ") returned "
+                    + wrongCount + ", expected " + data.expectedScanCount);
+        }
+        return Measurement.ok(scans, nanos);
+    }
+
+    /** Collects the previous workload's garbage outside the measurement, then starts the clock. */
+    private static long startTimer() {
+        System.gc();
+        return System.nanoTime();
+    }
+
+    private static void record(EngineResult result, Workload w, Measurement m, PrintStream out) {
+        result.measurements.put(w, m);
+        out.printf(Locale.ROOT, "  %-32s %,12d %-8s in %8.3f s  %,14.1f ops/s%s%n", w.label, m.ops, w.unit,
+                m.seconds(), m.opsPerSecond(), m.problem == null ? "" : "  " + m.problem);
+    }
+
+    private static void closeQuietly(BenchEngine engine, EngineResult result, PrintStream out, PrintStream err) {
+        try {
+            engine.close();
+        } catch (Exception | AssertionError e) {
+            result.otherProblems.add("close failed: " + e);
+            out.println("  close FAILED: " + e);
+            e.printStackTrace(err);
+        }
+    }
+}

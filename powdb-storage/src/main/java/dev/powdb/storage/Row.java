@@ -1,0 +1,87 @@
+package dev.powdb.storage;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One row read from a table: its row id and its values in column order (see {@link ColumnType} for the Java
+ * classes). Rows are snapshots; changing the database does not change a Row already returned.
+ */
+public final class Row {
+    private final TableSchema schema;
+    private final long rowId;
+    private final Object[] values;
+
+    /** Used by the engine; {@code values} is owned by the row afterwards. */
+    public Row(TableSchema schema, long rowId, Object[] values) {
+        this.schema = schema;
+        this.rowId = rowId;
+        this.values = values;
+    }
+
+    /** The table's schema at the time the row was read. */
+    public TableSchema schema() {
+        return schema;
+    }
+
+    /**
+     * The row's physical id (page number and slot). Stable while the row exists unless an update has to move it
+     * to another page.
+     */
+    public long rowId() {
+        return rowId;
+    }
+
+    /** Value of column {@code i} (0-based), or null. */
+    public Object get(int i) {
+        return values[i];
+    }
+
+    /** Value of the named column, or null; throws {@link ErrorCode#NOT_FOUND} for an unknown column. */
+    public Object get(String column) {
+        int i = schema.columnIndex(column);
+        if (i < 0) {
+            throw new PowDbException(ErrorCode.NOT_FOUND, "table " + schema.name() + " has no column " + column);
+        }
+        return values[i];
+    }
+
+    /** Number of columns. */
+    public int size() {
+        return values.length;
+    }
+
+    /** Column name to value, in column order. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < values.length; i++) {
+            m.put(schema.columns().get(i).name(), values[i]);
+        }
+        return m;
+    }
+
+    /** A copy of the values in column order. */
+    public Object[] values() {
+        return values.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof Row)) {
+            return false;
+        }
+        Row r = (Row) o;
+        return rowId == r.rowId && Arrays.deepEquals(values, r.values);
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(rowId) * 31 + Arrays.deepHashCode(values);
+    }
+
+    @Override
+    public String toString() {
+        return schema.name() + "#" + Long.toHexString(rowId) + toMap();
+    }
+}

@@ -1,0 +1,127 @@
+package dev.powdb.storage.engine;
+
+import dev.powdb.storage.ErrorCode;
+import dev.powdb.storage.PowDbException;
+import dev.powdb.storage.catalog.Catalog;
+import dev.powdb.storage.catalog.CatalogFile;
+import dev.powdb.storage.page.PagedFile;
+
+import java.io.IOException;
+
+/**
+ * Checkpoints: capture a redo LSN (with appends paused for an instant), then write every dirty page without holding
+ * writers back, fsync the data files, replace {@code catalog.bin} if it changed, record the checkpoint in
+ * {@code control.bin} and delete WAL segments that are no longer needed.
+ *
+ * <p>From the redo LSN on, the first change of each page is logged as a full-page image, so a page torn by a crash
+ * during a later write can be rebuilt from the WAL.
+ */
+final class Checkpointer {
+    private final Engine engine;
+    private long sequence;
+    private long writtenCatalogVersion = -1;
+    private volatile long walBytesAtLast;
+    private Thread background;
+    private volatile Throwable lastFailure;
+
+    Checkpointer(Engine engine) {
+        this.engine = engine;
+    }
+
+    /** Continues the control-file sequence found at open. */
+    synchronized void resume(long controlSequence, long catalogVersion) {
+        sequence = controlSequence;
+        writtenCatalogVersion = catalogVersion;
+    }
+
+    /** Runs a checkpoint. {@code clean} marks a checkpoint taken by close, after which nothing is written. */
+    synchronized void run(boolean clean) {
+        long[] captured = new long[2];
+        Catalog[] cat = new Catalog[1];
+        engine.stmtLock.lock();
+        try {
+            engine.wal().withAppendsPaused(next -> {
+                engine.setFpiThreshold(next);
+                captured[0] = next;
+                TxContext open = engine.activeTx();
+                long first = open == null ? -1 : open.firstLsn;
+                captured[1] = first >= 0 ? Math.min(first, next) : next;
+                cat[0] = engine.catalog();
+                return null;
+            });
+        } finally {
+            engine.stmtLock.unlock();
+        }
+        long redo = captured[0];
+        long undo = captured[1];
+        long walBytes = engine.wal().bytesAppended();
+        try {
+            engine.pool.flushAll();
+            for (PagedFile f : engine.openFiles()) {
+                f.sync();
+            }
+            if (cat[0].version != writtenCatalogVersion) {
+                CatalogFile.write(engine.fs, engine.dir, cat[0]);
+                writtenCatalogVersion = cat[0].version;
+            }
+            ControlFile.State s = new ControlFile.State();
+            s.sequence = ++sequence;
+            s.redoLsn = redo;
+            s.undoLsn = undo;
+            s.nextLsn = engine.wal().nextLsn();
+            s.catalogVersion = cat[0].version;
+            s.timeMicros = System.currentTimeMillis() * 1000L;
+            s.clean = clean;
+            ControlFile.write(engine.fs, engine.dir, s);
+            engine.wal().deleteSegmentsBefore(Math.min(redo, undo));
+            walBytesAtLast = walBytes;
+        } catch (IOException e) {
+            throw new PowDbException(ErrorCode.IO, "checkpoint of " + engine.dir + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Starts a background checkpoint when enough WAL has been written since the last one. */
+    void maybeTrigger() {
+        long threshold = engine.options.checkpointWalBytes();
+        if (threshold <= 0) {
+            return;
+        }
+        if (engine.wal().bytesAppended() - walBytesAtLast < threshold) {
+            return;
+        }
+        synchronized (engine) {
+            if (background != null && background.isAlive()) {
+                return;
+            }
+            background = new Thread(() -> {
+                try {
+                    run(false);
+                } catch (RuntimeException e) {
+                    lastFailure = e;
+                }
+            }, "powdb-checkpoint");
+            background.setDaemon(true);
+            background.start();
+        }
+    }
+
+    /** Waits for a background checkpoint to finish. */
+    void stop() {
+        Thread t;
+        synchronized (engine) {
+            t = background;
+        }
+        if (t != null) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The error of the last failed background checkpoint, or null. */
+    Throwable lastFailure() {
+        return lastFailure;
+    }
+}

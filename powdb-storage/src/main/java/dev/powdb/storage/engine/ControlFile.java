@@ -1,0 +1,141 @@
+package dev.powdb.storage.engine;
+
+import dev.powdb.storage.CorruptionException;
+import dev.powdb.storage.FormatVersionException;
+import dev.powdb.storage.io.StorageFile;
+import dev.powdb.storage.io.StorageFs;
+import dev.powdb.storage.page.Page;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+
+/**
+ * {@code control.bin}: the last checkpoint, kept in two 512-byte slots written alternately so that a torn write
+ * of one slot leaves the other intact. Slot layout:
+ * <pre>
+ *   0  8 bytes "POWDBCTL"     8 u32 format version (1)   12 u32 reserved
+ *  16  u64 sequence (higher wins)
+ *  24  u64 redo LSN: replay starts here
+ *  32  u64 undo LSN: first LSN of a transaction open at the checkpoint (= redo LSN when none)
+ *  40  u64 next LSN at the checkpoint
+ *  48  u64 catalog version written with the checkpoint
+ *  56  u64 checkpoint time, microseconds since the epoch
+ *  64  u8  1 if written by a clean close
+ *  65..507 zero   508 u32 CRC32C of bytes [0, 508)
+ * </pre>
+ */
+public final class ControlFile {
+    public static final String NAME = "control.bin";
+    static final int SLOT = 512;
+    static final byte[] MAGIC = "POWDBCTL".getBytes(StandardCharsets.US_ASCII);
+    static final int VERSION = 1;
+
+    /** Contents of one checkpoint. */
+    public static final class State {
+        public long sequence;
+        public long redoLsn;
+        public long undoLsn;
+        public long nextLsn;
+        public long catalogVersion;
+        public long timeMicros;
+        public boolean clean;
+    }
+
+    private ControlFile() {
+    }
+
+    /** Writes {@code s} into the slot not holding the current state and fsyncs. */
+    public static void write(StorageFs fs, Path dir, State s) throws IOException {
+        byte[] b = new byte[SLOT];
+        System.arraycopy(MAGIC, 0, b, 0, 8);
+        Page.writeInt(b, 8, VERSION);
+        Page.writeLong(b, 16, s.sequence);
+        Page.writeLong(b, 24, s.redoLsn);
+        Page.writeLong(b, 32, s.undoLsn);
+        Page.writeLong(b, 40, s.nextLsn);
+        Page.writeLong(b, 48, s.catalogVersion);
+        Page.writeLong(b, 56, s.timeMicros);
+        b[64] = (byte) (s.clean ? 1 : 0);
+        CRC32C crc = new CRC32C();
+        crc.update(b, 0, SLOT - 4);
+        Page.writeInt(b, SLOT - 4, (int) crc.getValue());
+        Path p = dir.resolve(NAME);
+        boolean created = !fs.exists(p);
+        try (StorageFile f = fs.open(p, true)) {
+            f.write(ByteBuffer.wrap(b), (s.sequence % 2) * SLOT);
+            if (created) {
+                f.write(ByteBuffer.wrap(b), ((s.sequence + 1) % 2) * SLOT);
+            }
+            f.sync();
+        }
+        if (created) {
+            fs.syncDirectory(dir);
+        }
+    }
+
+    /** Reads the newest valid slot. */
+    public static State read(StorageFs fs, Path dir) throws IOException {
+        Path p = dir.resolve(NAME);
+        byte[] b = new byte[2 * SLOT];
+        int n;
+        try (StorageFile f = fs.open(p, false)) {
+            n = f.readFully(ByteBuffer.wrap(b), 0);
+        }
+        State best = null;
+        String firstProblem = null;
+        for (int slot = 0; slot < 2; slot++) {
+            if (n < (slot + 1) * SLOT) {
+                firstProblem = firstProblem != null ? firstProblem : "slot " + slot + " missing (file is " + n
+                        + " bytes)";
+                continue;
+            }
+            byte[] s = Arrays.copyOfRange(b, slot * SLOT, (slot + 1) * SLOT);
+            String problem = check(s, p.toString());
+            if (problem != null) {
+                firstProblem = firstProblem != null ? firstProblem : "slot " + slot + ": " + problem;
+                continue;
+            }
+            State st = decode(s);
+            if (best == null || st.sequence > best.sequence) {
+                best = st;
+            }
+        }
+        if (best == null) {
+            throw new CorruptionException(p.toString(), 0, "control file", "a valid checkpoint slot",
+                    firstProblem, "both copies damaged");
+        }
+        return best;
+    }
+
+    private static String check(byte[] s, String resource) {
+        if (!Arrays.equals(s, 0, 8, MAGIC, 0, 8)) {
+            return "bad magic";
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(s, 0, SLOT - 4);
+        if (Page.readInt(s, SLOT - 4) != (int) crc.getValue()) {
+            return "checksum mismatch (torn write?)";
+        }
+        int version = Page.readInt(s, 8);
+        if (version != VERSION) {
+            throw new FormatVersionException(resource, version, VERSION, VERSION);
+        }
+        return null;
+    }
+
+    private static State decode(byte[] b) {
+        State s = new State();
+        s.sequence = Page.readLong(b, 16);
+        s.redoLsn = Page.readLong(b, 24);
+        s.undoLsn = Page.readLong(b, 32);
+        s.nextLsn = Page.readLong(b, 40);
+        s.catalogVersion = Page.readLong(b, 48);
+        s.timeMicros = Page.readLong(b, 56);
+        s.clean = b[64] == 1;
+        return s;
+    }
+}

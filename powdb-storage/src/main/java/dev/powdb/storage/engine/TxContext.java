@@ -1,0 +1,173 @@
+package dev.powdb.storage.engine;
+
+import dev.powdb.storage.catalog.Catalog;
+import dev.powdb.storage.page.EditLog;
+import dev.powdb.storage.page.Page;
+import dev.powdb.storage.page.PageEdit;
+import dev.powdb.storage.page.PageRedo;
+import dev.powdb.storage.page.PagedFile;
+import dev.powdb.storage.util.ByteSink;
+import dev.powdb.storage.util.ByteSource;
+import dev.powdb.storage.wal.WalRecordType;
+
+/**
+ * The write side of one transaction: logs every page edit and catalog change to the WAL and keeps an in-memory
+ * undo log (the before-bytes of each change) so that a statement or the whole transaction can be rolled back.
+ * Rollback applies the before-bytes in reverse order as new, logged edits (compensations), which is correct because
+ * only one transaction writes at a time.
+ */
+final class TxContext implements EditLog {
+    private static final int UNDO_PAGE = 1;
+    private static final int UNDO_CATALOG = 2;
+
+    final Engine engine;
+    final long txId;
+    /** LSN of this transaction's first record, or -1 while it has written nothing. */
+    volatile long firstLsn = -1;
+    private final ByteSink undo = new ByteSink(4096);
+    private boolean compensating;
+    boolean dropsFiles;
+
+    TxContext(Engine engine, long txId) {
+        this.engine = engine;
+        this.txId = txId;
+    }
+
+    @Override
+    public long logEdit(Page page, int[] ranges, byte[] before) {
+        long lsn = engine.wal().append(WalRecordType.PAGE_EDIT, txId, out -> {
+            boolean full = page.lsn() < engine.fpiThreshold();
+            out.i32(page.fileId()).i32(page.pageNo()).u8(full ? 1 : 0);
+            int[] redo = full ? PageRedo.nonZeroRuns(page) : ranges;
+            byte[] now = PageRedo.raw(page);
+            writeRanges(out, redo, now);
+            writeRanges(out, ranges, before);
+        });
+        noteFirst(lsn);
+        if (!compensating) {
+            int start = undo.length();
+            undo.u8(UNDO_PAGE).i32(page.fileId()).i32(page.pageNo());
+            writeRanges(undo, ranges, before);
+            undo.i32(undo.length() - start + 4);
+        }
+        return lsn;
+    }
+
+    private static void writeRanges(ByteSink out, int[] ranges, byte[] src) {
+        out.u16(ranges.length / 2);
+        for (int i = 0; i < ranges.length; i += 2) {
+            int len = ranges[i + 1] - ranges[i];
+            out.u16(ranges[i]).u16(len).bytes(src, ranges[i], len);
+        }
+    }
+
+    /** Logs a catalog change; the caller installs {@code after} in the engine. */
+    void logCatalog(Catalog after, Catalog before) {
+        byte[] a = after.serialize();
+        byte[] b = before.serialize();
+        long lsn = engine.wal().append(WalRecordType.CATALOG, txId, out -> out.blob(a).blob(b));
+        noteFirst(lsn);
+        if (!compensating) {
+            int start = undo.length();
+            undo.u8(UNDO_CATALOG).blob(b);
+            undo.i32(undo.length() - start + 4);
+        }
+    }
+
+    /** Rebuilds undo information from a logged record of this transaction (recovery of a loser). */
+    void addUndoFromRecord(dev.powdb.storage.wal.WalRecord r) {
+        ByteSource in = new ByteSource(r.payload);
+        noteFirst(r.lsn);
+        int start = undo.length();
+        if (r.type == WalRecordType.CATALOG) {
+            in.blob();
+            undo.u8(UNDO_CATALOG).blob(in.blob());
+        } else if (r.type == WalRecordType.PAGE_EDIT) {
+            int fileId = in.i32();
+            int pageNo = in.i32();
+            in.u8();
+            int n = in.u16();
+            for (int i = 0; i < n; i++) {
+                in.u16();
+                in.skip(in.u16());
+            }
+            undo.u8(UNDO_PAGE).i32(fileId).i32(pageNo);
+            int m = in.u16();
+            undo.u16(m);
+            for (int i = 0; i < m; i++) {
+                int off = in.u16();
+                int len = in.u16();
+                undo.u16(off).u16(len).bytes(in.bytes(len));
+            }
+        } else {
+            return;
+        }
+        undo.i32(undo.length() - start + 4);
+    }
+
+    private void noteFirst(long lsn) {
+        if (firstLsn < 0) {
+            firstLsn = lsn;
+        }
+    }
+
+    /** Whether the transaction has logged anything. */
+    boolean wroteAnything() {
+        return firstLsn >= 0;
+    }
+
+    /** A position in the undo log to roll back to. */
+    int savepoint() {
+        return undo.length();
+    }
+
+    /** Undoes every change made after {@code savepoint}, newest first, logging compensations. */
+    void rollbackTo(int savepoint) {
+        compensating = true;
+        try {
+            byte[] buf = undo.array();
+            int end = undo.length();
+            while (end > savepoint) {
+                int len = Page.readInt(buf, end - 4);
+                int start = end - len;
+                undoEntry(new ByteSource(buf, start, len - 4));
+                end = start;
+            }
+            truncateUndo(savepoint);
+        } finally {
+            compensating = false;
+        }
+    }
+
+    private void truncateUndo(int length) {
+        byte[] keep = java.util.Arrays.copyOf(undo.array(), length);
+        undo.reset();
+        undo.bytes(keep);
+    }
+
+    private void undoEntry(ByteSource in) {
+        int kind = in.u8();
+        if (kind == UNDO_CATALOG) {
+            Catalog before = Catalog.deserialize(in.blob(), "undo log");
+            engine.installCatalog(this, before);
+            return;
+        }
+        int fileId = in.i32();
+        int pageNo = in.i32();
+        PagedFile file = engine.fileById(fileId);
+        if (file == null) {
+            return; // the file's creation was undone already; its pages no longer matter
+        }
+        Page p = file.pinOrAllocate(pageNo);
+        try (PageEdit e = PageEdit.begin(p, this)) {
+            int n = in.u16();
+            for (int i = 0; i < n; i++) {
+                int off = in.u16();
+                int len = in.u16();
+                p.putBytes(off, in.bytes(len), 0, len);
+            }
+        } finally {
+            p.unpin();
+        }
+    }
+}

@@ -1,0 +1,257 @@
+package dev.powdb.storage.page;
+
+import dev.powdb.storage.ErrorCode;
+import dev.powdb.storage.PowDbException;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Caches pages of all paged files with clock replacement. A dirty page is written back only after the WAL is durable
+ * up to its LSN (the write-ahead rule, through a {@link PageFlushGate}), with a fresh CRC32C.
+ *
+ * <p>Pinned pages are never evicted; when every page is pinned the pool grows past its capacity instead of failing.
+ * All bookkeeping is under one lock; page contents are protected by each page's latch.
+ */
+public final class BufferPool {
+    private final int capacityPages;
+    private volatile PageFlushGate gate;
+    private final Map<Long, Page> pages = new HashMap<>();
+    private final List<Page> clock = new ArrayList<>();
+    private int hand;
+    private volatile IOException writeFailure;
+    private long reads;
+    private long writes;
+
+    /** @param capacityPages pages kept in memory (each 4096 bytes) */
+    public BufferPool(int capacityPages, PageFlushGate gate) {
+        if (capacityPages < 16) {
+            throw new IllegalArgumentException("buffer pool needs at least 16 pages, got " + capacityPages);
+        }
+        this.capacityPages = capacityPages;
+        this.gate = gate;
+    }
+
+    /** Replaces the write-ahead gate (set once the WAL is open). */
+    public void setGate(PageFlushGate gate) {
+        this.gate = gate;
+    }
+
+    private static long key(int fileId, int pageNo) {
+        return ((long) fileId << 32) | (pageNo & 0xFFFFFFFFL);
+    }
+
+    /**
+     * Pins a page, reading it from disk if needed.
+     *
+     * @param fresh the page was just allocated: start from zeros without reading
+     */
+    Page pin(PagedFile file, int pageNo, boolean fresh) {
+        Page page = pinInternal(file, pageNo, fresh, false);
+        return page;
+    }
+
+    /**
+     * Pins a page for WAL redo: a page that fails its checks is returned as zeros with {@link Page#torn()} set,
+     * so that a full-page image from the WAL can repair it.
+     */
+    public Page pinForRedo(PagedFile file, int pageNo) {
+        file.ensurePageCount(pageNo + 1);
+        return pinInternal(file, pageNo, false, true);
+    }
+
+    private synchronized Page pinInternal(PagedFile file, int pageNo, boolean fresh, boolean lenient) {
+        long k = key(file.fileId(), pageNo);
+        Page page = pages.get(k);
+        if (page == null) {
+            makeRoom();
+            page = new Page(file.fileId(), pageNo);
+            if (!fresh) {
+                reads++;
+                boolean ok = file.readImage(pageNo, page.data, lenient);
+                if (!ok) {
+                    java.util.Arrays.fill(page.data, (byte) 0);
+                    page.torn = true;
+                }
+            }
+            Page p = page;
+            page.unpinAction = () -> unpin(p);
+            pages.put(k, page);
+            clock.add(page);
+            page.owner = file;
+        }
+        page.pinCount++;
+        page.referenced = true;
+        return page;
+    }
+
+    private synchronized void unpin(Page page) {
+        if (page.pinCount <= 0) {
+            throw new IllegalStateException("page " + page.fileId() + ":" + page.pageNo() + " unpinned too often");
+        }
+        page.pinCount--;
+    }
+
+    private void makeRoom() {
+        int scanned = 0;
+        while (pages.size() >= capacityPages && scanned < clock.size() * 2) {
+            if (hand >= clock.size()) {
+                hand = 0;
+            }
+            Page p = clock.get(hand);
+            scanned++;
+            if (p.pinCount > 0) {
+                hand++;
+                continue;
+            }
+            if (p.referenced) {
+                p.referenced = false;
+                hand++;
+                continue;
+            }
+            if (p.dirty) {
+                writeBack(p);
+            }
+            pages.remove(key(p.fileId(), p.pageNo()));
+            int last = clock.size() - 1;
+            clock.set(hand, clock.get(last));
+            clock.remove(last);
+        }
+    }
+
+    private final byte[] scratch = new byte[Page.SIZE];
+
+    /** Writes a dirty page; caller holds the pool lock (or owns the page exclusively). */
+    private void writeBack(Page p) {
+        long lsn;
+        p.latch.readLock().lock();
+        try {
+            p.dirty = false;
+            p.copyForWrite(scratch);
+            lsn = p.lsn();
+        } finally {
+            p.latch.readLock().unlock();
+        }
+        gate.makeDurable(lsn);
+        try {
+            p.owner.writeImage(p.pageNo(), scratch);
+            writes++;
+        } catch (IOException e) {
+            p.dirty = true;
+            writeFailure = e;
+            throw new PowDbException(ErrorCode.IO, "cannot write page " + p.pageNo() + " of " + p.owner.name()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes every dirty page of {@code file}. */
+    public void flushFile(PagedFile file) {
+        flushWhere(p -> p.owner == file);
+    }
+
+    /**
+     * Writes every dirty page.
+     *
+     * @return the number of pages written
+     */
+    public int flushAll() {
+        return flushWhere(p -> true);
+    }
+
+    /**
+     * Writes the selected dirty pages. Each page is pinned, copied under its read latch (waiting for an edit in
+     * progress without holding the pool lock, so a writer that pins other pages meanwhile cannot deadlock with
+     * us), then written after the WAL is durable up to its LSN.
+     */
+    private int flushWhere(java.util.function.Predicate<Page> which) {
+        List<Page> dirty = new ArrayList<>();
+        synchronized (this) {
+            for (Page p : clock) {
+                if (p.dirty && which.test(p)) {
+                    p.pinCount++;
+                    dirty.add(p);
+                }
+            }
+        }
+        byte[] image = new byte[Page.SIZE];
+        int n = 0;
+        try {
+            for (Page p : dirty) {
+                long lsn;
+                p.latch.readLock().lock();
+                try {
+                    if (!p.dirty || p.discarded) {
+                        continue;
+                    }
+                    p.dirty = false;
+                    p.copyForWrite(image);
+                    lsn = p.lsn();
+                } finally {
+                    p.latch.readLock().unlock();
+                }
+                gate.makeDurable(lsn);
+                try {
+                    p.owner.writeImage(p.pageNo(), image);
+                } catch (IOException e) {
+                    p.dirty = true;
+                    writeFailure = e;
+                    throw new PowDbException(ErrorCode.IO, "cannot write page " + p.pageNo() + " of "
+                            + p.owner.name() + ": " + e.getMessage(), e);
+                }
+                n++;
+            }
+        } finally {
+            synchronized (this) {
+                for (Page p : dirty) {
+                    p.pinCount--;
+                }
+                writes += n;
+            }
+        }
+        return n;
+    }
+
+    /** Forgets every page of {@code file} without writing it (the file is being dropped). */
+    synchronized void discardFile(PagedFile file) {
+        for (int i = clock.size() - 1; i >= 0; i--) {
+            Page p = clock.get(i);
+            if (p.owner == file) {
+                p.discarded = true;
+                pages.remove(key(p.fileId(), p.pageNo()));
+                int last = clock.size() - 1;
+                clock.set(i, clock.get(last));
+                clock.remove(last);
+            }
+        }
+        hand = 0;
+    }
+
+    /** Number of dirty pages currently cached. */
+    public synchronized int dirtyCount() {
+        int n = 0;
+        for (Page p : clock) {
+            if (p.dirty) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Pages read from disk since the pool was created. */
+    public synchronized long reads() {
+        return reads;
+    }
+
+    /** Pages written to disk since the pool was created. */
+    public synchronized long writes() {
+        return writes;
+    }
+
+    /** The last page-write failure, if any (the database poisons itself on one). */
+    public IOException writeFailure() {
+        return writeFailure;
+    }
+}

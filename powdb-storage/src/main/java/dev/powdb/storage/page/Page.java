@@ -1,0 +1,415 @@
+package dev.powdb.storage.page;
+
+import dev.powdb.storage.CorruptionException;
+
+import java.util.Arrays;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.zip.CRC32C;
+
+/**
+ * One 4096-byte page held in memory by the buffer pool.
+ *
+ * <p>Every page starts with the common header:
+ * <pre>
+ *   0  u32  CRC32C of bytes [4, 4096)
+ *   4  u8   page type ({@link PageType})
+ *   5  u8   flags (0)
+ *   6  u16  reserved (0)
+ *   8  u64  page LSN: LSN of the last WAL record that changed this page
+ *  16  u32  page number inside its file (detects misdirected writes)
+ *  20  u32  file id (detects pages copied between files)
+ *  24  ...  type-specific content
+ * </pre>
+ * Integers are big-endian. A page of all zero bytes is a page that was never written; it has no checksum.
+ *
+ * <p>Pages can only be changed while a {@link PageEdit} is open on them: every {@code put} call checks that and
+ * records the changed byte range, and closing the edit writes a WAL record with those ranges and stamps the page LSN.
+ * This makes an unlogged page change impossible by construction.
+ */
+public final class Page {
+    /** Bytes in a page. */
+    public static final int SIZE = 4096;
+    /** Bytes of the common header; type-specific content starts here. */
+    public static final int HEADER_SIZE = 24;
+
+    static final int OFF_CRC = 0;
+    static final int OFF_TYPE = 4;
+    static final int OFF_LSN = 8;
+    static final int OFF_PAGE_NO = 16;
+    static final int OFF_FILE_ID = 20;
+
+    private static final int MAX_RANGES = 48;
+
+    private final int fileId;
+    private final int pageNo;
+    final byte[] data = new byte[SIZE];
+    /** Guards {@link #data} between the writer and the page flusher / concurrent readers. */
+    final ReentrantReadWriteLock latch = new ReentrantReadWriteLock();
+
+    // Buffer-pool bookkeeping (guarded by the pool's lock).
+    int pinCount;
+    boolean referenced;
+    volatile boolean dirty;
+
+    // Edit state: only touched by the thread holding the write latch.
+    private boolean editing;
+    private byte[] before;
+    private final int[] rangeStart = new int[MAX_RANGES];
+    private final int[] rangeEnd = new int[MAX_RANGES];
+    private int rangeCount;
+    private boolean wholePage;
+    Runnable unpinAction;
+    PagedFile owner;
+    boolean torn;
+    volatile boolean discarded;
+
+    Page(int fileId, int pageNo) {
+        this.fileId = fileId;
+        this.pageNo = pageNo;
+    }
+
+    /** Id of the file this page belongs to. */
+    public int fileId() {
+        return fileId;
+    }
+
+    /** Number of this page inside its file (page 0 is the file header). */
+    public int pageNo() {
+        return pageNo;
+    }
+
+    /** LSN of the last change to this page. */
+    public long lsn() {
+        return getLong(OFF_LSN);
+    }
+
+    /** The page type byte; see {@link PageType}. */
+    public int type() {
+        return data[OFF_TYPE] & 0xFF;
+    }
+
+    /**
+     * True when this page was loaded for WAL redo and failed its checks on disk (torn or damaged); it then holds
+     * zeros until a full-page image from the WAL replaces it.
+     */
+    public boolean torn() {
+        return torn;
+    }
+
+    /** Releases the caller's pin; the page object must not be used afterwards. */
+    public void unpin() {
+        unpinAction.run();
+    }
+
+    // ---- reads -------------------------------------------------------------------------------------------------
+
+    public byte getByte(int off) {
+        return data[off];
+    }
+
+    public int getUnsignedShort(int off) {
+        return ((data[off] & 0xFF) << 8) | (data[off + 1] & 0xFF);
+    }
+
+    public int getInt(int off) {
+        return ((data[off] & 0xFF) << 24) | ((data[off + 1] & 0xFF) << 16) | ((data[off + 2] & 0xFF) << 8)
+                | (data[off + 3] & 0xFF);
+    }
+
+    public long getLong(int off) {
+        return ((long) getInt(off) << 32) | (getInt(off + 4) & 0xFFFFFFFFL);
+    }
+
+    public void getBytes(int off, byte[] dst, int dstOff, int len) {
+        System.arraycopy(data, off, dst, dstOff, len);
+    }
+
+    public byte[] getBytes(int off, int len) {
+        return Arrays.copyOfRange(data, off, off + len);
+    }
+
+    /** Compares {@code len} bytes at {@code off} with {@code key} as unsigned bytes, like {@link Arrays#compareUnsigned}. */
+    public int compareUnsigned(int off, int len, byte[] key) {
+        return Arrays.compareUnsigned(data, off, off + len, key, 0, key.length);
+    }
+
+    /** Read latch for a consistent view while other threads may flush this page. */
+    public ReentrantReadWriteLock latch() {
+        return latch;
+    }
+
+    // ---- writes (only inside an edit) -------------------------------------------------------------------------
+
+    public void putByte(int off, int v) {
+        touch(off, 1);
+        data[off] = (byte) v;
+    }
+
+    public void putShort(int off, int v) {
+        touch(off, 2);
+        data[off] = (byte) (v >>> 8);
+        data[off + 1] = (byte) v;
+    }
+
+    public void putInt(int off, int v) {
+        touch(off, 4);
+        data[off] = (byte) (v >>> 24);
+        data[off + 1] = (byte) (v >>> 16);
+        data[off + 2] = (byte) (v >>> 8);
+        data[off + 3] = (byte) v;
+    }
+
+    public void putLong(int off, long v) {
+        putInt(off, (int) (v >>> 32));
+        putInt(off + 4, (int) v);
+    }
+
+    public void putBytes(int off, byte[] src, int srcOff, int len) {
+        touch(off, len);
+        System.arraycopy(src, srcOff, data, off, len);
+    }
+
+    /** Moves {@code len} bytes inside the page from {@code from} to {@code to} (ranges may overlap). */
+    public void moveBytes(int from, int to, int len) {
+        touch(to, len);
+        System.arraycopy(data, from, data, to, len);
+    }
+
+    public void fill(int off, int len, byte v) {
+        touch(off, len);
+        Arrays.fill(data, off, off + len, v);
+    }
+
+    /** Sets the page type; used when a page is (re)initialised. */
+    public void setType(int type) {
+        putByte(OFF_TYPE, type);
+    }
+
+    /** Clears the page to zeros and writes its identity (type, page number, file id). */
+    public void format(int type) {
+        fill(0, SIZE, (byte) 0);
+        putByte(OFF_TYPE, type);
+        putInt(OFF_PAGE_NO, pageNo);
+        putInt(OFF_FILE_ID, fileId);
+    }
+
+    private void touch(int off, int len) {
+        if (!editing) {
+            throw new IllegalStateException("page " + fileId + ":" + pageNo + " changed outside a logged edit");
+        }
+        if (off < OFF_LSN + 8 && off + len > OFF_LSN && !(off == 0 && len == SIZE)) {
+            // The LSN is only ever set from the WAL record of the edit, never by callers.
+            throw new IllegalStateException("page LSN may only be set by the WAL");
+        }
+        if (before == null) {
+            before = new byte[SIZE];
+        }
+        if (!beforeCaptured) {
+            System.arraycopy(data, 0, before, 0, SIZE);
+            beforeCaptured = true;
+        }
+        if (wholePage) {
+            return;
+        }
+        int end = off + len;
+        if (rangeCount > 0) {
+            int last = rangeCount - 1;
+            if (off <= rangeEnd[last] + 8 && end >= rangeStart[last] - 8) {
+                rangeStart[last] = Math.min(rangeStart[last], off);
+                rangeEnd[last] = Math.max(rangeEnd[last], end);
+                return;
+            }
+        }
+        if (rangeCount == MAX_RANGES) {
+            compactRanges();
+            if (rangeCount >= MAX_RANGES - 8) {
+                wholePage = true;
+                return;
+            }
+        }
+        rangeStart[rangeCount] = off;
+        rangeEnd[rangeCount] = end;
+        rangeCount++;
+    }
+
+    private boolean beforeCaptured;
+
+    private void compactRanges() {
+        // Sort by start (insertion sort: at most MAX_RANGES entries) and merge close neighbours.
+        for (int i = 1; i < rangeCount; i++) {
+            int s = rangeStart[i];
+            int e = rangeEnd[i];
+            int j = i - 1;
+            while (j >= 0 && rangeStart[j] > s) {
+                rangeStart[j + 1] = rangeStart[j];
+                rangeEnd[j + 1] = rangeEnd[j];
+                j--;
+            }
+            rangeStart[j + 1] = s;
+            rangeEnd[j + 1] = e;
+        }
+        int n = 0;
+        for (int i = 0; i < rangeCount; i++) {
+            if (n > 0 && rangeStart[i] <= rangeEnd[n - 1] + 16) {
+                rangeEnd[n - 1] = Math.max(rangeEnd[n - 1], rangeEnd[i]);
+            } else {
+                rangeStart[n] = rangeStart[i];
+                rangeEnd[n] = rangeEnd[i];
+                n++;
+            }
+        }
+        rangeCount = n;
+    }
+
+    // ---- edit protocol (package-private; driven by PageEdit) -----------------------------------------------------
+
+    void beginEdit() {
+        editing = true;
+        beforeCaptured = false;
+        rangeCount = 0;
+        wholePage = false;
+    }
+
+    /**
+     * Ends the edit and returns the changed ranges as {@code [start0, end0, start1, end1, ...]}, sorted and merged,
+     * or an empty array when nothing changed.
+     */
+    int[] endEdit() {
+        editing = false;
+        if (!beforeCaptured) {
+            return new int[0];
+        }
+        if (wholePage) {
+            return new int[] {0, SIZE};
+        }
+        compactRanges();
+        if (rangeCount == 1 && rangeStart[0] == 0 && rangeEnd[0] == SIZE) {
+            return new int[] {0, SIZE};
+        }
+        // Merging may have joined ranges across the LSN field; the LSN is never part of a logged range.
+        int[] out = new int[rangeCount * 4];
+        int n = 0;
+        for (int i = 0; i < rangeCount; i++) {
+            int s = rangeStart[i];
+            int e = rangeEnd[i];
+            if (s < OFF_LSN + 8 && e > OFF_LSN) {
+                if (s < OFF_LSN) {
+                    out[n++] = s;
+                    out[n++] = OFF_LSN;
+                }
+                if (e > OFF_LSN + 8) {
+                    out[n++] = OFF_LSN + 8;
+                    out[n++] = e;
+                }
+            } else {
+                out[n++] = s;
+                out[n++] = e;
+            }
+        }
+        return Arrays.copyOf(out, n);
+    }
+
+    /** The page's bytes as they were when the current edit first changed it. */
+    byte[] beforeImage() {
+        return before;
+    }
+
+    boolean changedInEdit() {
+        return beforeCaptured;
+    }
+
+    void stampLsn(long lsn) {
+        writeLong(data, OFF_LSN, lsn);
+    }
+
+    // ---- raw image helpers (buffer pool, recovery, verify) -------------------------------------------------------
+
+    /** Copies raw bytes in without logging: used when loading from disk and by WAL redo. */
+    void load(byte[] src) {
+        System.arraycopy(src, 0, data, 0, SIZE);
+    }
+
+    /** Copies this page into {@code dst} with a fresh checksum, ready to be written to disk. */
+    void copyForWrite(byte[] dst) {
+        System.arraycopy(data, 0, dst, 0, SIZE);
+        writeInt(dst, OFF_CRC, checksum(dst));
+    }
+
+    /** CRC32C of bytes [4, SIZE) of an on-disk page image. */
+    public static int checksum(byte[] image) {
+        CRC32C crc = new CRC32C();
+        crc.update(image, 4, SIZE - 4);
+        return (int) crc.getValue();
+    }
+
+    /** True when every byte of the image is zero (a page that was allocated but never written). */
+    public static boolean isZero(byte[] image) {
+        return Arrays.mismatch(image, ZEROS) < 0;
+    }
+
+    private static final byte[] ZEROS = new byte[SIZE];
+
+    /**
+     * Checks an on-disk image: checksum, page number and file id. All-zero images pass (never written).
+     *
+     * @throws CorruptionException naming {@code resource} and the page's byte offset
+     */
+    public static void verifyImage(byte[] image, String resource, int expectedFileId, int expectedPageNo) {
+        if (isZero(image)) {
+            return;
+        }
+        long offset = (long) expectedPageNo * SIZE;
+        int stored = readInt(image, OFF_CRC);
+        int actual = checksum(image);
+        if (stored != actual) {
+            throw new CorruptionException(resource, offset, "page " + expectedPageNo + " checksum mismatch",
+                    String.format("CRC32C %08x", actual), String.format("%08x", stored),
+                    "torn write or media damage");
+        }
+        int pageNo = readInt(image, OFF_PAGE_NO);
+        if (pageNo != expectedPageNo) {
+            throw new CorruptionException(resource, offset, "page number mismatch", "page " + expectedPageNo,
+                    "page " + pageNo, "misdirected write or file copied out of order");
+        }
+        int fid = readInt(image, OFF_FILE_ID);
+        if (fid != expectedFileId) {
+            throw new CorruptionException(resource, offset, "file id mismatch", "file id " + expectedFileId,
+                    "file id " + fid, "page belongs to another file");
+        }
+    }
+
+    /** Page LSN stored in an on-disk image. */
+    public static long imageLsn(byte[] image) {
+        return readLong(image, OFF_LSN);
+    }
+
+    /** Page type stored in an on-disk image. */
+    public static int imageType(byte[] image) {
+        return image[OFF_TYPE] & 0xFF;
+    }
+
+    public static int readInt(byte[] b, int off) {
+        return ((b[off] & 0xFF) << 24) | ((b[off + 1] & 0xFF) << 16) | ((b[off + 2] & 0xFF) << 8) | (b[off + 3] & 0xFF);
+    }
+
+    /** Unsigned 16-bit value at {@code off}. */
+    public static int readShort(byte[] b, int off) {
+        return ((b[off] & 0xFF) << 8) | (b[off + 1] & 0xFF);
+    }
+
+    public static long readLong(byte[] b, int off) {
+        return ((long) readInt(b, off) << 32) | (readInt(b, off + 4) & 0xFFFFFFFFL);
+    }
+
+    public static void writeInt(byte[] b, int off, int v) {
+        b[off] = (byte) (v >>> 24);
+        b[off + 1] = (byte) (v >>> 16);
+        b[off + 2] = (byte) (v >>> 8);
+        b[off + 3] = (byte) v;
+    }
+
+    public static void writeLong(byte[] b, int off, long v) {
+        writeInt(b, off, (int) (v >>> 32));
+        writeInt(b, off + 4, (int) v);
+    }
+}

@@ -1,0 +1,331 @@
+package dev.powdb.storage.wal;
+
+import dev.powdb.storage.ErrorCode;
+import dev.powdb.storage.PowDbException;
+import dev.powdb.storage.SyncMode;
+import dev.powdb.storage.io.StorageFile;
+import dev.powdb.storage.io.StorageFs;
+import dev.powdb.storage.page.Page;
+import dev.powdb.storage.page.PageFlushGate;
+import dev.powdb.storage.util.ByteSink;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The WAL writer: assigns LSNs, frames records into an in-memory buffer, writes them to the current segment and
+ * fsyncs with group commit (one fsync covers every record appended before it, whichever thread asked).
+ *
+ * <p>A failed write or fsync poisons the WAL: every later append or sync throws {@link ErrorCode#POISONED}, because
+ * after a failed fsync the kernel may have dropped the data and nothing written since can be trusted.
+ */
+public final class Wal implements Closeable, PageFlushGate {
+    private static final int FLUSH_THRESHOLD_BYTES = 1 << 20;
+
+    private final StorageFs fs;
+    private final Path dir;
+    private final long segmentBytes;
+
+    private final ReentrantLock appendLock = new ReentrantLock();
+    private final ReentrantLock flushLock = new ReentrantLock();
+
+    // Guarded by appendLock.
+    private ByteSink buffer = new ByteSink(FLUSH_THRESHOLD_BYTES * 2);
+    private ByteSink spare = new ByteSink(FLUSH_THRESHOLD_BYTES * 2);
+    private long nextLsn;
+    private long bytesAppended;
+
+    // Guarded by flushLock.
+    private StorageFile segment;
+    private long segmentStartLsn;
+    private long segmentSize;
+
+    private volatile long writtenLsn;
+    private volatile long durableLsn;
+    private volatile Throwable poison;
+    private volatile boolean closed;
+
+    /**
+     * Continues the log after recovery.
+     *
+     * @param nextLsn        LSN the next record gets
+     * @param lastSegment    the segment to append to (null to start a new one at {@code nextLsn})
+     * @param lastSegmentEnd byte length of valid data in {@code lastSegment}
+     */
+    public Wal(StorageFs fs, Path dir, long segmentBytes, long nextLsn, Path lastSegment, long lastSegmentStart,
+               long lastSegmentEnd) throws IOException {
+        this.fs = fs;
+        this.dir = dir;
+        this.segmentBytes = segmentBytes;
+        this.nextLsn = nextLsn;
+        this.writtenLsn = nextLsn - 1;
+        this.durableLsn = nextLsn - 1;
+        if (lastSegment != null) {
+            segment = fs.open(lastSegment, false);
+            segmentStartLsn = lastSegmentStart;
+            segmentSize = lastSegmentEnd;
+        } else {
+            startSegment(nextLsn);
+        }
+    }
+
+    private void startSegment(long startLsn) throws IOException {
+        Path p = dir.resolve(WalFormat.segmentName(startLsn));
+        StorageFile f = fs.open(p, true);
+        f.truncate(0);
+        f.write(ByteBuffer.wrap(WalFormat.segmentHeader(startLsn)), 0);
+        f.sync();
+        fs.syncDirectory(dir);
+        if (segment != null) {
+            segment.close();
+        }
+        segment = f;
+        segmentStartLsn = startLsn;
+        segmentSize = WalFormat.SEGMENT_HEADER_SIZE;
+    }
+
+    /** Writes one record's payload; called with the append lock held. */
+    @FunctionalInterface
+    public interface PayloadWriter {
+        void write(ByteSink out);
+    }
+
+    /**
+     * Appends a record and returns its LSN. The record is durable only after {@link #sync(long)}.
+     *
+     * @throws PowDbException POISONED after a failed write or fsync
+     */
+    public long append(int type, long txId, PayloadWriter payload) {
+        long lsn;
+        boolean needFlush;
+        appendLock.lock();
+        try {
+            checkUsable();
+            lsn = nextLsn;
+            int start = buffer.length();
+            buffer.i32(0).i32(0).i64(lsn).i64(durableLsn).i64(txId).u8(type);
+            payload.write(buffer);
+            int len = buffer.length() - start;
+            if (len > WalFormat.MAX_FRAME_BYTES) {
+                truncateBuffer(start);
+                throw new PowDbException(ErrorCode.INVALID_ARGUMENT, "WAL record of " + len
+                        + " bytes exceeds the limit of " + WalFormat.MAX_FRAME_BYTES);
+            }
+            buffer.putI32At(start, len);
+            buffer.putI32At(start + 4, WalFormat.frameCrc(buffer.array(), start, len));
+            nextLsn = lsn + 1;
+            bytesAppended += len;
+            needFlush = buffer.length() >= FLUSH_THRESHOLD_BYTES;
+        } finally {
+            appendLock.unlock();
+        }
+        if (needFlush) {
+            write(lsn, false);
+        }
+        return lsn;
+    }
+
+    private void truncateBuffer(int length) {
+        ByteSink b = new ByteSink(buffer.array().length);
+        b.bytes(buffer.array(), 0, length);
+        buffer = b;
+    }
+
+    private void checkUsable() {
+        if (poison != null) {
+            throw new PowDbException(ErrorCode.POISONED, "the database refuses writes after a failed WAL write or "
+                    + "fsync (" + poison.getMessage() + "); reopen it to recover from the WAL", poison);
+        }
+        if (closed) {
+            throw new PowDbException(ErrorCode.ILLEGAL_STATE, "the WAL is closed");
+        }
+    }
+
+    /** Makes every record up to {@code lsn} durable (fsync), sharing the fsync with concurrent callers. */
+    public void sync(long lsn) {
+        write(lsn, true);
+    }
+
+    /** Hands every record up to {@code lsn} to the operating system without fsync. */
+    public void flush(long lsn) {
+        write(lsn, false);
+    }
+
+    @Override
+    public void makeDurable(long lsn) {
+        if (lsn > 0) {
+            sync(Math.min(lsn, maxLsn()));
+        }
+    }
+
+    private void write(long lsn, boolean durable) {
+        if (durable ? durableLsn >= lsn : writtenLsn >= lsn) {
+            return;
+        }
+        flushLock.lock();
+        try {
+            if (durable ? durableLsn >= lsn : writtenLsn >= lsn) {
+                return;
+            }
+            ByteSink chunk;
+            long lastLsn;
+            appendLock.lock();
+            try {
+                checkUsable();
+                chunk = buffer;
+                buffer = spare;
+                spare = chunk;
+                lastLsn = nextLsn - 1;
+            } finally {
+                appendLock.unlock();
+            }
+            try {
+                if (chunk.length() > 0) {
+                    if (segmentSize >= segmentBytes) {
+                        segment.sync();
+                        durableLsn = writtenLsn;
+                        startSegment(writtenLsn + 1);
+                    }
+                    segment.write(ByteBuffer.wrap(chunk.array(), 0, chunk.length()), segmentSize);
+                    segmentSize += chunk.length();
+                    chunk.reset();
+                }
+                writtenLsn = lastLsn;
+                if (durable) {
+                    segment.sync();
+                    durableLsn = lastLsn;
+                }
+            } catch (IOException | RuntimeException e) {
+                poison = e;
+                throw new PowDbException(ErrorCode.POISONED, "WAL " + (durable ? "fsync" : "write")
+                        + " failed in " + dir.resolve(WalFormat.segmentName(segmentStartLsn)) + ": "
+                        + e.getMessage() + "; the database now refuses writes", e);
+            }
+        } finally {
+            flushLock.unlock();
+        }
+    }
+
+    /** LSN the next record will get. */
+    public long nextLsn() {
+        appendLock.lock();
+        try {
+            return nextLsn;
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /** LSN of the last record appended (0 when none ever was). */
+    public long maxLsn() {
+        return nextLsn() - 1;
+    }
+
+    /** Highest LSN known to be on stable storage. */
+    public long durableLsn() {
+        return durableLsn;
+    }
+
+    /** Total bytes of frames appended since this writer was opened. */
+    public long bytesAppended() {
+        appendLock.lock();
+        try {
+            return bytesAppended;
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /** Why the WAL refuses writes, or null while it is healthy. */
+    public Throwable poison() {
+        return poison;
+    }
+
+    /** Runs {@code action} while no record can be appended (so it sees a stable next LSN). */
+    public <T> T withAppendsPaused(java.util.function.LongFunction<T> action) {
+        appendLock.lock();
+        try {
+            return action.apply(nextLsn);
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /**
+     * Deletes sealed segments all of whose records have LSNs below {@code lsn} (after a checkpoint).
+     *
+     * @return names of the deleted segments
+     */
+    public List<String> deleteSegmentsBefore(long lsn) throws IOException {
+        List<Long> starts = new ArrayList<>();
+        for (String name : fs.list(dir)) {
+            long s = WalFormat.parseSegmentName(name);
+            if (s >= 0) {
+                starts.add(s);
+            }
+        }
+        starts.sort(Long::compare);
+        List<String> deleted = new ArrayList<>();
+        long current;
+        flushLock.lock();
+        try {
+            current = segmentStartLsn;
+        } finally {
+            flushLock.unlock();
+        }
+        for (int i = 0; i + 1 < starts.size(); i++) {
+            long next = starts.get(i + 1);
+            if (next <= lsn && starts.get(i) < current) {
+                String name = WalFormat.segmentName(starts.get(i));
+                fs.deleteIfExists(dir.resolve(name));
+                deleted.add(name);
+            }
+        }
+        if (!deleted.isEmpty()) {
+            fs.syncDirectory(dir);
+        }
+        return deleted;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        try {
+            if (poison == null) {
+                sync(maxLsn());
+            }
+        } finally {
+            closed = true;
+            flushLock.lock();
+            try {
+                segment.close();
+            } finally {
+                flushLock.unlock();
+            }
+        }
+    }
+
+    /** Unused-buffer check for tests: bytes appended but not yet written. */
+    int buffered() {
+        appendLock.lock();
+        try {
+            return buffer.length();
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    static {
+        // Page.SIZE must fit the u16 offsets and lengths used by page-edit records.
+        if (Page.SIZE > 0xFFFF) {
+            throw new AssertionError("page size too large for WAL page-edit encoding");
+        }
+    }
+}
