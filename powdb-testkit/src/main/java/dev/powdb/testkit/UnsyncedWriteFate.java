@@ -22,7 +22,7 @@ final class UnsyncedWriteFate {
             return;
         }
         for (PendingOp op : pending) {
-            if (false) {
+            if (op.isLost()) {
                 continue;
             }
             if (op.isTruncate()) {

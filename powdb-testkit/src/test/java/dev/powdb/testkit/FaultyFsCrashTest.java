@@ -204,6 +204,22 @@ class FaultyFsCrashTest {
     }
 
     @Test
+    void randomModeKeepsOrDropsEachUnsyncedTruncation() throws IOException {
+        Set<String> outcomes = new HashSet<>();
+        for (long seed = 0; seed < 20; seed++) {
+            FaultyFs fs = withDurableFile(seed, FaultyFsTest.bytes("0123456789"));
+            try (StorageFile f = fs.open(FILE, false)) {
+                f.truncate(4);
+            }
+            fs.crash(CrashMode.RANDOM);
+            String after = read(fs, FILE);
+            assertTrue(after.equals("0123") || after.equals("0123456789"), after);
+            outcomes.add(after);
+        }
+        assertEquals(2, outcomes.size());
+    }
+
+    @Test
     void openHandlesDieInACrashAndTheFileSystemWorksAfterwards() throws IOException {
         FaultyFs fs = withDurableFile(1, FaultyFsTest.bytes("abc"));
         StorageFile old = fs.open(FILE, false);

@@ -89,17 +89,22 @@ class FaultyFsFaultTest {
     void lostWritesSurviveOnlyAProcessCrash() throws IOException {
         FaultyFs fs = newFs();
         try (StorageFile f = fs.open(FILE, true)) {
-            write(f, 0, "data");
+            for (int i = 0; i < 16; i++) {
+                write(f, i * 512L, "sector " + i);
+            }
             fs.failNextSync();
             assertThrows(IOException.class, f::sync);
         }
         fs.syncDirectory(DIR);
+        String visible = read(fs, FILE);
         FaultyFs.Snapshot before = fs.snapshot();
         fs.crash(CrashMode.KEEP_ALL);
-        assertEquals("data", read(fs, FILE));
-        fs.restore(before);
-        fs.crash(CrashMode.TORN);
-        assertEquals("", read(fs, FILE));
+        assertEquals(visible, read(fs, FILE));
+        for (CrashMode mode : new CrashMode[] {CrashMode.RANDOM, CrashMode.TORN, CrashMode.DROP_ALL}) {
+            fs.restore(before);
+            fs.crash(mode);
+            assertEquals("", read(fs, FILE), mode.name());
+        }
     }
 
     @Test
