@@ -91,7 +91,7 @@ final class FaultInjector {
             failureCount++;
             throw new IOException("injected write failure");
         }
-        
+        writesBeforeFailure = next(writesBeforeFailure);
         if (growthBytes > 0 && capacityBytes != Long.MAX_VALUE
                 && storedBytes.getAsLong() + growthBytes > capacityBytes) {
             failureCount++;

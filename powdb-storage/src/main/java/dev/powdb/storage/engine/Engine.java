@@ -464,6 +464,31 @@ public final class Engine implements Closeable {
         }
     }
 
+    /**
+     * For crash tests: lets go of the directory as if the process had been killed. Nothing is flushed or
+     * checkpointed; WAL records still buffered in memory are lost, as they would be.
+     */
+    public void abandonForTesting() throws IOException {
+        dbLock.writeLock().lock();
+        try {
+            checkpointer.stop();
+            closed = true;
+            if (normalSyncer != null) {
+                normalSyncer.interrupt();
+            }
+            wal.abandon();
+            synchronized (files) {
+                for (PagedFile f : files.values()) {
+                    f.close();
+                }
+                files.clear();
+            }
+        } finally {
+            dbLock.writeLock().unlock();
+            lock.close();
+        }
+    }
+
     private void closeFilesQuietly() {
         try {
             if (wal != null) {

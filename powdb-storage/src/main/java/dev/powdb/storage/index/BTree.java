@@ -239,10 +239,13 @@ public final class BTree {
     // ---- writes ----------------------------------------------------------------------------------------------------
 
     /**
-     * Adds the entry {@code (key, rowId)}.
+     * Adds the entry {@code (key, rowId)}. The caller holds the database's writer lock; every page change goes
+     * through {@code log}. A full node splits, and splits may propagate up to a new root.
      *
-     * @throws PowDbException         INVALID_ARGUMENT when the key is longer than {@link #MAX_KEY_BYTES}
-     * @throws IllegalStateException  when exactly this entry is already present
+     * @param key   0 to {@link #MAX_KEY_BYTES} bytes; not retained
+     * @throws PowDbException        INVALID_ARGUMENT when the key is longer than {@link #MAX_KEY_BYTES}
+     * @throws IllegalStateException when exactly this entry is already present (the tree is unchanged)
+     * @throws NullPointerException  when {@code key} is null
      */
     public void insert(EditLog log, byte[] key, long rowId) {
         Objects.requireNonNull(key, "key");
@@ -304,9 +307,10 @@ public final class BTree {
     }
 
     /**
-     * Removes the entry {@code (key, rowId)}.
+     * Removes the entry {@code (key, rowId)}. The caller holds the writer lock. Nodes are not merged: a leaf may be
+     * left empty.
      *
-     * @return false when the entry was not present
+     * @return false when the entry was not present (including any key longer than {@link #MAX_KEY_BYTES})
      */
     public boolean delete(EditLog log, byte[] key, long rowId) {
         Objects.requireNonNull(key, "key");

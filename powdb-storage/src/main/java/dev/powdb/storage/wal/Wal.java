@@ -312,6 +312,17 @@ public final class Wal implements Closeable, PageFlushGate {
         }
     }
 
+    /** Closes the segment without writing what is still buffered (simulated process death). */
+    public void abandon() throws IOException {
+        closed = true;
+        flushLock.lock();
+        try {
+            segment.close();
+        } finally {
+            flushLock.unlock();
+        }
+    }
+
     /** Unused-buffer check for tests: bytes appended but not yet written. */
     int buffered() {
         appendLock.lock();

@@ -185,6 +185,12 @@ final class BTreeFixture implements AutoCloseable {
 
     /** Oracle entries with key in [lo, hi] per the bounds (null = unbounded). */
     static List<Entry> expectedRange(TreeSet<Entry> oracle, byte[] lo, boolean loInc, byte[] hi, boolean hiInc) {
+        return expectedRange(oracle, lo, loInc, hi, hiInc, Integer.MAX_VALUE);
+    }
+
+    /** Like {@link #expectedRange(TreeSet, byte[], boolean, byte[], boolean)}, stopping after {@code limit}. */
+    static List<Entry> expectedRange(TreeSet<Entry> oracle, byte[] lo, boolean loInc, byte[] hi, boolean hiInc,
+                                     int limit) {
         List<Entry> out = new ArrayList<>();
         Iterable<Entry> from = lo == null ? oracle
                 : oracle.tailSet(new Entry(lo, loInc ? Long.MIN_VALUE : Long.MAX_VALUE), true);
@@ -197,6 +203,9 @@ final class BTreeFixture implements AutoCloseable {
                 if (c > 0 || (c == 0 && !hiInc)) {
                     break;
                 }
+            }
+            if (out.size() == limit) {
+                break;
             }
             out.add(e);
         }
