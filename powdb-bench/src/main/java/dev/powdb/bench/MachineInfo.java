@@ -26,7 +26,13 @@ final class MachineInfo {
         m.put("JVM", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
                 + " (" + System.getProperty("java.vm.vendor") + ")");
         m.put("max heap", (Runtime.getRuntime().maxMemory() >> 20) + " MiB");
-        m.put("JVM flags", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
+        List<String> flags = new ArrayList<>();
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (!arg.startsWith("-Dpowdb.bench.")) { // labels reported elsewhere, not tuning
+                flags.add(arg);
+            }
+        }
+        m.put("JVM flags", flags.isEmpty() ? "(none)" : String.join(" ", flags));
         List<String> gcs = new ArrayList<>();
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             gcs.add(gc.getName());

@@ -43,7 +43,8 @@ import java.util.Random;
  * reverts, a deleted file comes back with its durable contents. {@link CrashMode#KEEP_ALL} keeps them all, and
  * {@link CrashMode#RANDOM} and {@link CrashMode#TORN} keep a random prefix of them in the order they were made, as
  * a metadata journal would. A rename is atomic and one change, but it is durable in each of the two directories only
- * when that directory is synced. Roots ({@code /}) always exist. Paths are made absolute and normalised, so
+ * when that directory is synced. Roots ({@code /}) always exist; a test that wants a data
+ * directory to outlive crashes before the engine runs creates it with {@link #createDirectoriesDurably(Path)}. Paths are made absolute and normalised, so
  * {@code a/./b} and {@code /cwd/a/b} name the same file. Files are limited to about 2 GiB.
  *
  * <h2>Faults</h2>
@@ -152,6 +153,18 @@ public final class FaultyFs implements StorageFs {
                 throw new FileAlreadyExistsException(at.toString(), null, "a file is in the way of " + p);
             }
             parent = (DirNode) node;
+        }
+    }
+
+    /**
+     * Test setup helper: {@link #createDirectories(Path)}, then syncs every ancestor of {@code dir}, so that the
+     * directory and its parents survive any crash (an engine under test syncs the entries it creates inside).
+     */
+    public synchronized void createDirectoriesDurably(Path dir) throws IOException {
+        Path p = normalize(dir);
+        createDirectories(p);
+        for (Path at = p.getParent(); at != null; at = at.getParent()) {
+            syncDirectory(at);
         }
     }
 

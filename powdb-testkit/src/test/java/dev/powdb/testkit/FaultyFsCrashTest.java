@@ -156,6 +156,15 @@ class FaultyFsCrashTest {
     }
 
     @Test
+    void directoriesCreatedDurablySurviveACrash() throws IOException {
+        FaultyFs fs = new FaultyFs(1);
+        fs.createDirectoriesDurably(Path.of("/data/pow/wal"));
+        assertEquals(0, fs.unsyncedDirectoryChangeCount());
+        fs.crash(CrashMode.DROP_ALL);
+        assertTrue(fs.isDirectory(Path.of("/data/pow/wal")));
+    }
+
+    @Test
     void renameWithoutDirectorySyncReverts() throws IOException {
         FaultyFs fs = withDurableFile(1, FaultyFsTest.bytes("old"));
         Path tmp = DIR.resolve("t.heap.tmp");

@@ -5,6 +5,8 @@ import dev.powdb.storage.page.Page;
 import dev.powdb.storage.page.PageType;
 import dev.powdb.storage.page.PagedFile;
 
+import java.util.Arrays;
+
 import static dev.powdb.storage.index.BTreeNode.Tie;
 
 /**
@@ -43,7 +45,7 @@ final class LeafScan {
 
     void run(BTree.Meta meta, StartFinder finder, BTree.EntryVisitor visitor) {
         if (lo != null && hi != null) {
-            int c = java.util.Arrays.compareUnsigned(lo, hi);
+            int c = Arrays.compareUnsigned(lo, hi);
             if (c > 0 || (c == 0 && (loTie == Tie.AFTER_ALL || !hiInclusive))) {
                 return;
             }
