@@ -142,4 +142,29 @@ class DatabaseTest {
         }
         assertFalse(dir.resolve("t.heap").toFile().exists());
     }
+
+    @Test
+    void rolledBackBulkInsertLeavesAVerifiableDatabase() {
+        Path dir = tmp.resolve("db");
+        try (Database db = Database.open(dir)) {
+            db.createTable(users());
+            db.insertValues("users", 0L, "keep", 1L, null, null, null, null);
+            try (Transaction tx = db.begin()) {
+                for (long i = 1; i <= 5000; i++) {
+                    tx.insertValues("users", i, "gone" + i, i % 7, null, null, null, null);
+                }
+                tx.rollback();
+            }
+            assertEquals(1, db.count("users", null));
+            for (long i = 1; i <= 3000; i++) {
+                db.insertValues("users", i, "again" + i, i % 5, null, null, null, null);
+            }
+        }
+        VerifyReport report = Database.verify(dir);
+        assertTrue(report.ok(), report.toString());
+        try (Database db = Database.open(dir)) {
+            assertEquals(3001, db.count("users", null));
+            assertEquals(600, db.lookup("users", "age", 2L).size());
+        }
+    }
 }

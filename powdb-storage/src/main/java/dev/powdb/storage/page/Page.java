@@ -367,6 +367,10 @@ public final class Page {
                     "torn write or media damage");
         }
         int pageNo = readInt(image, OFF_PAGE_NO);
+        if (pageNo == 0 && readInt(image, OFF_FILE_ID) == 0 && imageType(image) == PageType.FREE) {
+            // An allocated page whose creation was rolled back: zeros apart from its LSN. Unused, not damage.
+            return;
+        }
         if (pageNo != expectedPageNo) {
             throw new CorruptionException(resource, offset, "page number mismatch", "page " + expectedPageNo,
                     "page " + pageNo, "misdirected write or file copied out of order");

@@ -35,7 +35,7 @@ public final class KillWriterMain {
         System.out.flush();
         String pad = "p".repeat(300);
         for (long id = start; ; id += 2) {
-            if (id % 10 == 0) {
+            if (id % 10 < 2) {
                 try (Transaction tx = db.begin()) {
                     tx.insertValues("t", id, pad);
                     tx.insertValues("t", id + 1, pad);

@@ -71,10 +71,8 @@ class SigkillTest {
                     assertTrue(ids.contains(id), "acknowledged id " + id + " lost after SIGKILL in round " + round);
                     assertEquals(1, db.lookup("t", "id", id).size(), "index entry for id " + id);
                 }
+                // Continue after the highest committed id: a commit may have landed without its ack being read.
                 next = ids.stream().mapToLong(Long::longValue).max().orElse(-1) + 1;
-                if (next % 2 == 1) {
-                    next++;
-                }
             }
             VerifyReport rep = Database.verify(dir);
             assertTrue(rep.ok(), rep.toString());
