@@ -59,7 +59,12 @@ public final class Database implements TableOperations, AutoCloseable {
      * each index matches its table.
      */
     public static VerifyReport verify(Path dir) {
-        return Verifier.verify(dir, DatabaseOptions.defaults());
+        return verify(dir, DatabaseOptions.defaults());
+    }
+
+    /** Like {@link #verify(Path)}, reading through the file layer of {@code options}. */
+    public static VerifyReport verify(Path dir, DatabaseOptions options) {
+        return Verifier.verify(dir, options);
     }
 
     /** Starts a transaction on the calling thread; it must be committed or rolled back (or closed). */

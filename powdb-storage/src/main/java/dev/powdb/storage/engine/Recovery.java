@@ -164,7 +164,7 @@ final class Recovery {
                         "a damaged page and only a partial change (WAL LSN " + r.lsn + ")",
                         "media damage; restore from a backup");
             }
-            if (full || p.lsn() < r.lsn) {
+            if (p.lsn() < r.lsn) {
                 PageRedo.apply(p, full, ranges, r.payload, offsets, r.lsn);
             }
         } finally {

@@ -5,9 +5,7 @@ import dev.powdb.storage.PowDbException;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Caches pages of all paged files with clock replacement. A dirty page is written back only after the WAL is durable
@@ -19,7 +17,8 @@ import java.util.Map;
 public final class BufferPool {
     private final int capacityPages;
     private volatile PageFlushGate gate;
-    private final Map<Long, Page> pages = new HashMap<>();
+    /** Pages cached (each file keeps its own page-number-indexed table of them). */
+    private int resident;
     private final List<Page> clock = new ArrayList<>();
     private int hand;
     private volatile IOException writeFailure;
@@ -38,10 +37,6 @@ public final class BufferPool {
     /** Replaces the write-ahead gate (set once the WAL is open). */
     public void setGate(PageFlushGate gate) {
         this.gate = gate;
-    }
-
-    private static long key(int fileId, int pageNo) {
-        return ((long) fileId << 32) | (pageNo & 0xFFFFFFFFL);
     }
 
     /**
@@ -64,8 +59,7 @@ public final class BufferPool {
     }
 
     private synchronized Page pinInternal(PagedFile file, int pageNo, boolean fresh, boolean lenient) {
-        long k = key(file.fileId(), pageNo);
-        Page page = pages.get(k);
+        Page page = file.resident(pageNo);
         if (page == null) {
             makeRoom();
             page = new Page(file.fileId(), pageNo);
@@ -79,7 +73,8 @@ public final class BufferPool {
             }
             Page p = page;
             page.unpinAction = () -> unpin(p);
-            pages.put(k, page);
+            file.setResident(pageNo, page);
+            resident++;
             clock.add(page);
             page.owner = file;
         }
@@ -97,7 +92,7 @@ public final class BufferPool {
 
     private void makeRoom() {
         int scanned = 0;
-        while (pages.size() >= capacityPages && scanned < clock.size() * 2) {
+        while (resident >= capacityPages && scanned < clock.size() * 2) {
             if (hand >= clock.size()) {
                 hand = 0;
             }
@@ -115,7 +110,8 @@ public final class BufferPool {
             if (p.dirty) {
                 writeBack(p);
             }
-            pages.remove(key(p.fileId(), p.pageNo()));
+            p.owner.setResident(p.pageNo(), null);
+            resident--;
             int last = clock.size() - 1;
             clock.set(hand, clock.get(last));
             clock.remove(last);
@@ -220,7 +216,8 @@ public final class BufferPool {
             Page p = clock.get(i);
             if (p.owner == file) {
                 p.discarded = true;
-                pages.remove(key(p.fileId(), p.pageNo()));
+                file.setResident(p.pageNo(), null);
+                resident--;
                 int last = clock.size() - 1;
                 clock.set(i, clock.get(last));
                 clock.remove(last);

@@ -46,6 +46,8 @@ public final class PagedFile implements Closeable {
     private final StorageFile file;
     private final BufferPool pool;
     private volatile int pageCount;
+    /** Cached pages by page number; guarded by the buffer pool's lock. */
+    private Page[] resident = new Page[16];
 
     /**
      * @param fileId the file's id (recorded in every page)
@@ -80,6 +82,22 @@ public final class PagedFile implements Closeable {
     /** Pages in the file, including pages allocated but not yet written. */
     public int pageCount() {
         return pageCount;
+    }
+
+    /** The cached page {@code pageNo} or null; caller holds the pool lock. */
+    Page resident(int pageNo) {
+        return pageNo < resident.length ? resident[pageNo] : null;
+    }
+
+    /** Records (or with null forgets) the cached page {@code pageNo}; caller holds the pool lock. */
+    void setResident(int pageNo, Page page) {
+        if (pageNo >= resident.length) {
+            if (page == null) {
+                return;
+            }
+            resident = java.util.Arrays.copyOf(resident, Math.max(pageNo + 1, resident.length * 2));
+        }
+        resident[pageNo] = page;
     }
 
     /** Pins page {@code pageNo}; call {@link Page#unpin()} when done. */
