@@ -45,6 +45,8 @@ public final class HeapFile {
     private BitSet candidates;
     private ArrayDeque<Integer> freePages;
     private int lastInsertPage = -1;
+    private int searchCursor = 1;
+    private static final int MAX_PROBES = 8;
 
     public HeapFile(PagedFile file) {
         this.file = file;
@@ -148,7 +150,12 @@ public final class HeapFile {
                 return rid;
             }
         }
-        for (int p = candidates.nextSetBit(1); p >= 0; p = candidates.nextSetBit(p + 1)) {
+        // Look at a bounded number of candidate pages from a rotating cursor, so that an insert costs O(1)
+        // amortised even when many pages have a little free space that is too small for this record.
+        int probes = 0;
+        for (int p = nextCandidate(searchCursor); p >= 0 && probes < MAX_PROBES; p = nextCandidate(p + 1)) {
+            probes++;
+            searchCursor = p + 1;
             if (freeBytes[p] >= need) {
                 long rid = tryInsert(log, p, record);
                 if (rid >= 0) {
@@ -236,6 +243,16 @@ public final class HeapFile {
         } finally {
             p.unpin();
         }
+    }
+
+    /** The next candidate page at or after {@code from}, wrapping around once; -1 when there is none. */
+    private int nextCandidate(int from) {
+        int p = candidates.nextSetBit(Math.max(from, 1));
+        if (p < 0 && from > 1) {
+            p = candidates.nextSetBit(1);
+            searchCursor = 1;
+        }
+        return p;
     }
 
     private static int findEmptySlot(Page p, int slots) {
