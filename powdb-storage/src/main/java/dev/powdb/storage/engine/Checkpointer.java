@@ -75,8 +75,13 @@ final class Checkpointer {
             ControlFile.write(engine.fs, engine.dir, s);
             engine.wal().deleteSegmentsBefore(Math.min(redo, undo));
             walBytesAtLast = walBytes;
-        } catch (IOException e) {
-            throw new PowDbException(ErrorCode.IO, "checkpoint of " + engine.dir + " failed: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            // After a failed page write or fsync the kernel may have dropped data we can no longer trust to be on
+            // disk; refusing writes until a reopen (which replays the WAL from the last good checkpoint) is the
+            // only safe course.
+            engine.wal().poison(e);
+            throw new PowDbException(ErrorCode.POISONED, "checkpoint of " + engine.dir + " failed: " + e.getMessage()
+                    + "; the database refuses writes until it is reopened", e);
         }
     }
 
@@ -98,6 +103,8 @@ final class Checkpointer {
                     run(false);
                 } catch (RuntimeException e) {
                     lastFailure = e;
+                    System.getLogger("dev.powdb.storage").log(System.Logger.Level.ERROR,
+                            "background checkpoint failed: " + e.getMessage(), e);
                 }
             }, "powdb-checkpoint");
             background.setDaemon(true);

@@ -449,15 +449,17 @@ public final class Engine implements Closeable {
                 return;
             }
             checkpointer.stop();
-            boolean healthy = wal.poison() == null;
-            if (healthy) {
-                checkpointer.run(true);
+            try {
+                if (wal.poison() == null) {
+                    checkpointer.run(true);
+                }
+            } finally {
+                closed = true;
+                if (normalSyncer != null) {
+                    normalSyncer.interrupt();
+                }
+                closeFilesQuietly();
             }
-            closed = true;
-            if (normalSyncer != null) {
-                normalSyncer.interrupt();
-            }
-            closeFilesQuietly();
         } finally {
             dbLock.writeLock().unlock();
             lock.close();

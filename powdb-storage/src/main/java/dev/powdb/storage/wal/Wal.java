@@ -241,6 +241,16 @@ public final class Wal implements Closeable, PageFlushGate {
         }
     }
 
+    /**
+     * Makes the WAL refuse every later append: used when a data-file write or fsync fails, since the kernel may
+     * have dropped pages that a later checkpoint would then wrongly treat as written.
+     */
+    public void poison(Throwable cause) {
+        if (poison == null) {
+            poison = cause;
+        }
+    }
+
     /** Why the WAL refuses writes, or null while it is healthy. */
     public Throwable poison() {
         return poison;
