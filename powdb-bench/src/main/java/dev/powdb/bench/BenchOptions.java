@@ -27,6 +27,7 @@ final class BenchOptions {
             "  --scans N           full filtered scans (count age = 42) in workload 4 (default 10)",
             "  --updates N         updates by id in workload 5 (default 50000)",
             "  --update-batch N    updates per transaction in workload 5 (default 1000)",
+            "  --repeat N          runs of the whole suite; engines take turns, medians are reported (default 3)",
             "  --seed N            seed of the generated rows and keys (default 42)",
             "  --engines LIST      comma-separated subset of powdb,sqlite,h2 (default all, in that order)",
             "  --dir DIR           work directory, deleted and recreated per run (default ./bench-work)",
@@ -43,6 +44,7 @@ final class BenchOptions {
     int scans = 10;
     int updates = 50_000;
     int updateBatch = 1_000;
+    int repeat = 3;
     long seed = 42;
     List<String> engines = ALL_ENGINES;
     Path dir = Path.of("bench-work");
@@ -81,6 +83,7 @@ final class BenchOptions {
                 case "--scans": o.scans = positiveInt(a, v); break;
                 case "--updates": o.updates = positiveInt(a, v); break;
                 case "--update-batch": o.updateBatch = positiveInt(a, v); break;
+                case "--repeat": o.repeat = positiveInt(a, v); break;
                 case "--seed": o.seed = parseLong(a, v); break;
                 case "--engines": o.engines = parseEngines(v); break;
                 case "--dir": o.dir = Path.of(v); break;

@@ -5,10 +5,12 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
-/** Everything measured on one engine. */
+/** Everything measured in one run of the suite on one engine. */
 final class EngineResult {
+    static final String NOT_OPENED = "(not opened)";
+
     final String engine;
-    String description = "(not opened)";
+    String description = NOT_OPENED;
     /** Bytes of the engine's directory right after the bulk load committed, or -1 if unknown. */
     long bytesAfterLoad = -1;
     /** Bytes of the engine's directory after close, or -1 if unknown. */

@@ -46,6 +46,16 @@ final class MachineInfo {
         return m;
     }
 
+    /** The 1, 5 and 15 minute load averages, as /proc/loadavg gives them, or "unknown". */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f.length >= 3 ? f[0] + " " + f[1] + " " + f[2] + " (1, 5, 15 min)" : "unknown";
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
     private static String fileStore(Path dir) {
         try {
             FileStore fs = Files.getFileStore(dir);

@@ -6,35 +6,35 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Turns the results into a console table and a Markdown document. Ratios are PowDB ops/s divided by the peer's
- * ops/s: above 1 PowDB is faster, below 1 it is slower. A wrong or failed measurement is shown as such and never
- * enters a ratio.
+ * Turns the results into a console table and a Markdown document. Each cell is the median over the repetitions;
+ * ratios are PowDB's median ops/s divided by the peer's: above 1 PowDB is faster, below 1 it is slower. A workload
+ * that failed or gave a wrong answer in any repetition is shown as such and never enters a ratio.
  */
 final class Report {
     private final BenchOptions options;
     private final String command;
     private final Map<String, String> machine;
-    private final List<EngineResult> results;
-    private final EngineResult powdb;
-    private final List<EngineResult> peers = new ArrayList<>();
+    private final List<EngineRuns> engines;
+    private final EngineRuns powdb;
+    private final List<EngineRuns> peers = new ArrayList<>();
 
-    Report(BenchOptions options, String command, Map<String, String> machine, List<EngineResult> results) {
+    Report(BenchOptions options, String command, Map<String, String> machine, List<EngineRuns> engines) {
         this.options = options;
         this.command = command;
         this.machine = machine;
-        this.results = results;
-        EngineResult p = null;
-        for (EngineResult r : results) {
-            if (r.engine.equals("PowDB")) {
-                p = r;
+        this.engines = engines;
+        EngineRuns p = null;
+        for (EngineRuns e : engines) {
+            if (e.engine.equals("PowDB")) {
+                p = e;
             } else {
-                peers.add(r);
+                peers.add(e);
             }
         }
         this.powdb = p;
     }
 
-    /** Fixed-width table for the terminal. */
+    /** Fixed-width table of medians for the terminal, followed by any problems. */
     String consoleTable() {
         List<String> header = header();
         List<List<String>> body = new ArrayList<>();
@@ -58,16 +58,9 @@ final class Report {
         for (List<String> r : body) {
             appendAligned(sb, r, width);
         }
-        sb.append("ops/s per engine; ratio = PowDB ops/s / peer ops/s (>1: PowDB faster, <1: PowDB slower)\n");
-        for (EngineResult r : results) {
-            for (Workload w : Workload.values()) {
-                Measurement m = r.get(w);
-                if (m != null && m.problem != null) {
-                    sb.append(r.engine).append(' ').append(w.label).append(": ").append(m.problem).append('\n');
-                }
-            }
-            r.otherProblems.forEach(p -> sb.append(r.engine).append(": ").append(p).append('\n'));
-        }
+        sb.append("median ops/s of ").append(options.repeat).append(options.repeat == 1 ? " run" : " runs")
+                .append("; ratio = PowDB ops/s / peer ops/s (>1: PowDB faster, <1: PowDB slower)\n");
+        problems().forEach(p -> sb.append(p).append('\n'));
         return sb.toString();
     }
 
@@ -79,116 +72,159 @@ final class Report {
         sb.append("## Machine\n\n| | |\n|---|---|\n");
         machine.forEach((k, v) -> sb.append("| ").append(k).append(" | ").append(v).append(" |\n"));
         sb.append("\n## Engines\n\n");
-        for (EngineResult r : results) {
-            sb.append("- **").append(r.engine).append("**: ").append(r.description).append('\n');
+        for (EngineRuns e : engines) {
+            sb.append("- **").append(e.engine).append("**: ").append(e.description()).append('\n');
         }
         sb.append("\n## Workloads\n\n");
         sb.append(String.format(Locale.ROOT, "%,d rows (id 1..N in order, %d-byte ASCII name, age 0..99), seed %d. "
                         + "%,d durable single-row inserts into a second table; %,d random point lookups "
                         + "(after one untimed warm-up pass over the same ids); %,d full scans counting age = %d; "
-                        + "%,d random updates age = age + 1 by id, committed every %,d.%n%n",
+                        + "%,d random updates age = age + 1 by id, committed every %,d. The whole suite ran %d "
+                        + "time(s), engines taking turns, each run in a fresh directory.%n%n",
                 options.rows, BenchData.NAME_BYTES, options.seed, options.fsyncInserts, options.lookups,
-                options.scans, BenchData.SCAN_AGE, options.updates, options.updateBatch));
-        sb.append("## Results\n\nOperations per second (higher is better). Ratio = PowDB ops/s ÷ peer ops/s: "
-                + "above 1 PowDB is faster, below 1 PowDB is slower.\n\n");
-        List<String> header = header();
-        sb.append("| ").append(String.join(" | ", header)).append(" |\n|");
-        for (int i = 0; i < header.size(); i++) {
-            sb.append(i == 0 ? "---|" : "---:|");
-        }
-        sb.append('\n');
+                options.scans, BenchData.SCAN_AGE, options.updates, options.updateBatch, options.repeat));
+        sb.append("## Results\n\nMedian operations per second over the runs (higher is better). Ratio = PowDB "
+                + "ops/s ÷ peer ops/s: above 1 PowDB is faster, below 1 PowDB is slower.\n\n");
+        appendMarkdownTable(sb, header(), rows());
+        sb.append("\nEvery run, ops/s (run 1, run 2, ...):\n\n");
+        List<String> spreadHeader = new ArrayList<>(List.of("workload"));
+        engines.forEach(e -> spreadHeader.add(e.engine));
+        List<List<String>> spread = new ArrayList<>();
         for (Workload w : Workload.values()) {
-            sb.append("| ").append(String.join(" | ", row(w))).append(" |\n");
-        }
-        sb.append("\nWall time per workload (seconds):\n\n| workload |");
-        results.forEach(r -> sb.append(' ').append(r.engine).append(" |"));
-        sb.append("\n|---|");
-        results.forEach(r -> sb.append("---:|"));
-        sb.append('\n');
-        for (Workload w : Workload.values()) {
-            sb.append("| ").append(w.label).append(" |");
-            for (EngineResult r : results) {
-                Measurement m = r.get(w);
-                sb.append(' ').append(m == null || m.nanos == 0 ? "-" : String.format(Locale.ROOT, "%.3f",
-                        m.seconds())).append(" |");
-            }
-            sb.append('\n');
-        }
-        sb.append("\nDirectory size (MiB):\n\n| engine | after bulk load | after close |\n|---|---:|---:|\n");
-        for (EngineResult r : results) {
-            sb.append("| ").append(r.engine).append(" | ").append(mib(r.bytesAfterLoad)).append(" | ")
-                    .append(mib(r.bytesAfterClose)).append(" |\n");
-        }
-        List<String> problems = new ArrayList<>();
-        for (EngineResult r : results) {
-            for (Workload w : Workload.values()) {
-                Measurement m = r.get(w);
-                if (m != null && m.problem != null) {
-                    problems.add("- " + r.engine + ", " + w.label + ": " + m.problem);
+            List<String> cells = new ArrayList<>(List.of(w.label));
+            for (EngineRuns e : engines) {
+                List<String> each = new ArrayList<>();
+                for (double v : e.opsPerSecondByRun(w)) {
+                    each.add(Double.isNaN(v) ? "-" : rate(v));
                 }
+                cells.add(String.join(" / ", each));
             }
-            r.otherProblems.forEach(p -> problems.add("- " + r.engine + ": " + p));
+            spread.add(cells);
         }
+        appendMarkdownTable(sb, spreadHeader, spread);
+        sb.append("\nMedian wall time per workload (seconds):\n\n");
+        List<List<String>> times = new ArrayList<>();
+        for (Workload w : Workload.values()) {
+            List<String> cells = new ArrayList<>(List.of(w.label));
+            for (EngineRuns e : engines) {
+                double s = e.medianSeconds(w);
+                cells.add(Double.isNaN(s) ? "-" : String.format(Locale.ROOT, "%.3f", s));
+            }
+            times.add(cells);
+        }
+        appendMarkdownTable(sb, spreadHeader, times);
+        sb.append("\nDirectory size in MiB (first run):\n\n");
+        List<List<String>> sizes = new ArrayList<>();
+        for (EngineRuns e : engines) {
+            EngineResult first = e.runs.isEmpty() ? null : e.runs.get(0);
+            sizes.add(List.of(e.engine, first == null ? "-" : mib(first.bytesAfterLoad),
+                    first == null ? "-" : mib(first.bytesAfterClose)));
+        }
+        appendMarkdownTable(sb, List.of("engine", "after bulk load", "after close"), sizes);
+        List<String> problems = problems();
         sb.append("\n## Problems\n\n").append(problems.isEmpty()
-                ? "None: every workload returned the expected answer on every engine.\n"
-                : String.join("\n", problems) + "\n");
+                ? "None: every workload returned the expected answer on every engine in every run.\n"
+                : "- " + String.join("\n- ", problems) + "\n");
         return sb.toString();
+    }
+
+    private List<String> problems() {
+        List<String> out = new ArrayList<>();
+        for (EngineRuns e : engines) {
+            for (int i = 0; i < e.runs.size(); i++) {
+                EngineResult r = e.runs.get(i);
+                String where = e.engine + " run " + (i + 1);
+                for (Workload w : Workload.values()) {
+                    Measurement m = r.get(w);
+                    if (m != null && m.problem != null) {
+                        out.add(where + ", " + w.label + ": " + m.problem);
+                    }
+                }
+                r.otherProblems.forEach(p -> out.add(where + ": " + p));
+            }
+        }
+        return out;
     }
 
     private List<String> header() {
         List<String> h = new ArrayList<>();
         h.add("workload");
-        h.add("ops");
-        for (EngineResult r : results) {
-            h.add(r.engine + " ops/s");
+        h.add("ops per run");
+        for (EngineRuns e : engines) {
+            h.add(e.engine + " ops/s");
         }
         if (powdb != null) {
-            for (EngineResult p : peers) {
+            for (EngineRuns p : peers) {
                 h.add("PowDB/" + p.engine);
             }
         }
         return h;
     }
 
+    private List<List<String>> rows() {
+        List<List<String>> rows = new ArrayList<>();
+        for (Workload w : Workload.values()) {
+            rows.add(row(w));
+        }
+        return rows;
+    }
+
     private List<String> row(Workload w) {
         List<String> cells = new ArrayList<>();
         cells.add(w.label);
         long ops = 0;
-        for (EngineResult r : results) {
-            Measurement m = r.get(w);
-            if (m != null) {
-                ops = Math.max(ops, m.ops);
-            }
+        for (EngineRuns e : engines) {
+            ops = Math.max(ops, e.ops(w));
         }
         cells.add(String.format(Locale.ROOT, "%,d %s", ops, w.unit));
-        for (EngineResult r : results) {
-            cells.add(rate(r.get(w)));
+        for (EngineRuns e : engines) {
+            cells.add(medianCell(e, w));
         }
         if (powdb != null) {
-            Measurement mine = powdb.get(w);
-            for (EngineResult p : peers) {
-                Measurement theirs = p.get(w);
-                boolean comparable = mine != null && theirs != null && mine.valid() && theirs.valid();
-                cells.add(comparable ? String.format(Locale.ROOT, "%.2f", mine.opsPerSecond()
-                        / theirs.opsPerSecond()) : "-");
+            double mine = powdb.medianOpsPerSecond(w);
+            for (EngineRuns p : peers) {
+                double theirs = p.medianOpsPerSecond(w);
+                cells.add(Double.isNaN(mine) || Double.isNaN(theirs) ? "-"
+                        : String.format(Locale.ROOT, "%.2f", mine / theirs));
             }
         }
         return cells;
     }
 
-    private static String rate(Measurement m) {
-        if (m == null) {
-            return "not run";
+    private static String medianCell(EngineRuns e, Workload w) {
+        if (e.allValid(w)) {
+            return rate(e.medianOpsPerSecond(w));
         }
-        if (!m.valid()) {
-            return m.problem != null && m.problem.startsWith("WRONG") ? "WRONG" : "FAILED";
+        boolean ran = false;
+        for (EngineResult r : e.runs) {
+            Measurement m = r.get(w);
+            if (m != null) {
+                ran = true;
+                if (m.problem != null && m.problem.startsWith("WRONG")) {
+                    return "WRONG";
+                }
+            }
         }
-        double r = m.opsPerSecond();
+        return ran ? "FAILED" : "not run";
+    }
+
+    private static String rate(double r) {
         return r >= 100 ? String.format(Locale.ROOT, "%,.0f", r) : String.format(Locale.ROOT, "%.2f", r);
     }
 
     private static String mib(long bytes) {
         return bytes < 0 ? "-" : String.format(Locale.ROOT, "%.1f", bytes / 1048576.0);
+    }
+
+    private static void appendMarkdownTable(StringBuilder sb, List<String> header, List<List<String>> rows) {
+        sb.append("| ").append(String.join(" | ", header)).append(" |\n|");
+        for (int i = 0; i < header.size(); i++) {
+            sb.append(i == 0 ? "---|" : "---:|");
+        }
+        sb.append('\n');
+        for (List<String> r : rows) {
+            sb.append("| ").append(String.join(" | ", r)).append(" |\n");
+        }
     }
 
     private static void appendAligned(StringBuilder sb, List<String> cells, int[] width) {

@@ -11,8 +11,9 @@ import java.util.Map;
 
 /**
  * Side-by-side storage benchmark: generates the rows once, then runs the five {@link Workload}s on each engine in
- * turn, each engine in its own fresh directory under {@code --dir}, and prints a table of ops/s with PowDB/peer
- * ratios. A Markdown copy goes to {@code --results}.
+ * turn, {@code --repeat} times (engines take turns so slow phases of a shared machine hit all of them), each run in
+ * its own fresh directory {@code DIR/<engine>/run<k>}, and prints a table of median ops/s with PowDB/peer ratios.
+ * A Markdown copy, with every run's numbers, goes to {@code --results}.
  *
  * <p>Every workload's answer is checked against {@link BenchData}'s expectations; a wrong answer is reported as
  * WRONG and never compared. Exit code: 0 when everything ran and was right, 1 otherwise, 2 for a usage error.
@@ -56,12 +57,26 @@ public final class StorageBench {
         BenchData data = new BenchData(options.rows, options.lookups, options.updates, options.seed);
         out.printf(Locale.ROOT, "generated %,d rows in %.1f s%n", options.rows, (System.nanoTime() - t0) / 1e9);
 
-        List<EngineResult> results = new ArrayList<>();
+        machine.put("load average at start", MachineInfo.loadAverage());
+        out.println("  load average at start: " + machine.get("load average at start"));
+        List<EngineRuns> engines = new ArrayList<>();
         for (String name : options.engines) {
-            results.add(runEngine(newEngine(name), data, options, out, err));
+            engines.add(new EngineRuns(newEngine(name).name()));
         }
+        for (int run = 1; run <= options.repeat; run++) {
+            for (int e = 0; e < engines.size(); e++) {
+                BenchEngine engine = newEngine(options.engines.get(e));
+                Path dir = options.dir.resolve(options.engines.get(e)).resolve("run" + run);
+                out.println();
+                out.println("== " + engine.name() + " run " + run + " of " + options.repeat + " in " + dir);
+                engines.get(e).runs.add(runEngine(engine, dir, data, options, out, err));
+            }
+        }
+        machine.put("load average at end", MachineInfo.loadAverage());
+        out.println();
+        out.println("load average at end: " + machine.get("load average at end"));
 
-        Report report = new Report(options, command, machine, results);
+        Report report = new Report(options, command, machine, engines);
         out.println();
         out.print(report.consoleTable());
         try {
@@ -75,7 +90,7 @@ public final class StorageBench {
             err.println("Error: could not write " + options.results + ": " + e.getMessage());
             return 1;
         }
-        return allValid(results) ? 0 : 1;
+        return allValid(engines) ? 0 : 1;
     }
 
     static BenchEngine newEngine(String name) {
@@ -87,13 +102,15 @@ public final class StorageBench {
         }
     }
 
-    private static boolean allValid(List<EngineResult> results) {
-        for (EngineResult r : results) {
-            if (!r.otherProblems.isEmpty() || r.measurements.size() != Workload.values().length) {
-                return false;
+    private static boolean allValid(List<EngineRuns> engines) {
+        for (EngineRuns e : engines) {
+            for (EngineResult r : e.runs) {
+                if (!r.otherProblems.isEmpty()) {
+                    return false;
+                }
             }
-            for (Measurement m : r.measurements.values()) {
-                if (!m.valid()) {
+            for (Workload w : Workload.values()) {
+                if (!e.allValid(w)) {
                     return false;
                 }
             }
@@ -102,12 +119,9 @@ public final class StorageBench {
     }
 
     /** Runs every workload on one engine; a failure ends that engine's run and is recorded, never thrown. */
-    private static EngineResult runEngine(BenchEngine engine, BenchData data, BenchOptions options,
+    private static EngineResult runEngine(BenchEngine engine, Path dir, BenchData data, BenchOptions options,
                                           PrintStream out, PrintStream err) {
         EngineResult result = new EngineResult(engine.name());
-        Path dir = options.dir.resolve(engine.name().toLowerCase(Locale.ROOT));
-        out.println();
-        out.println("== " + engine.name() + " in " + dir);
         Workload current = null;
         try {
             Files.createDirectories(dir);

@@ -19,6 +19,7 @@ class BenchOptionsTest {
         assertEquals(10, o.scans);
         assertEquals(50_000, o.updates);
         assertEquals(1_000, o.updateBatch);
+        assertEquals(3, o.repeat);
         assertEquals(BenchOptions.ALL_ENGINES, o.engines);
         assertEquals(Path.of("bench-work"), o.dir);
         assertEquals(Path.of("bench-work", "storage-results.md"), o.results);
@@ -27,7 +28,7 @@ class BenchOptionsTest {
     @Test
     void parsesEveryOption() throws Exception {
         BenchOptions o = BenchOptions.parse(new String[] {"--rows", "1_000", "--fsync-inserts", "10",
-            "--lookups", "5", "--scans", "2", "--updates", "7", "--update-batch", "3", "--seed", "-9",
+            "--lookups", "5", "--scans", "2", "--updates", "7", "--update-batch", "3", "--repeat", "4", "--seed", "-9",
             "--engines", "H2, sqlite", "--dir", "w", "--results", "r.md", "--cache-mib", "8"});
         assertEquals(1000, o.rows);
         assertEquals(10, o.fsyncInserts);
@@ -35,6 +36,7 @@ class BenchOptionsTest {
         assertEquals(2, o.scans);
         assertEquals(7, o.updates);
         assertEquals(3, o.updateBatch);
+        assertEquals(4, o.repeat);
         assertEquals(-9, o.seed);
         assertEquals(List.of("h2", "sqlite"), o.engines);
         assertEquals(Path.of("w"), o.dir);

@@ -23,7 +23,7 @@ class StorageBenchSmokeTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = StorageBench.run(new String[] {"--rows", "3000", "--fsync-inserts", "20", "--lookups", "2000",
-            "--scans", "2", "--updates", "1500", "--update-batch", "400", "--cache-mib", "8", "--dir",
+            "--scans", "2", "--updates", "1500", "--update-batch", "400", "--repeat", "2", "--cache-mib", "8", "--dir",
             dir.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         String stdout = out.toString(StandardCharsets.UTF_8);
@@ -34,7 +34,7 @@ class StorageBenchSmokeTest {
         assertTrue(md.contains("None: every workload returned the expected answer"), md);
         assertFalse(md.contains("WRONG"), md);
         for (String engine : BenchOptions.ALL_ENGINES) {
-            assertTrue(Files.isDirectory(dir.resolve(engine)), engine);
+            assertTrue(Files.isDirectory(dir.resolve(engine).resolve("run2")), engine);
         }
     }
 

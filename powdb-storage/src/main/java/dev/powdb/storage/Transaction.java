@@ -26,6 +26,7 @@ public final class Transaction implements TableOperations, AutoCloseable {
     /** Makes every change of this transaction permanent (durable according to the database's sync mode). */
     public void commit() {
         checkActive();
+        ops.checkOwner();
         finished = true;
         ops.commit();
     }
@@ -33,6 +34,7 @@ public final class Transaction implements TableOperations, AutoCloseable {
     /** Undoes every change of this transaction. */
     public void rollback() {
         checkActive();
+        ops.checkOwner();
         finished = true;
         ops.rollback();
     }

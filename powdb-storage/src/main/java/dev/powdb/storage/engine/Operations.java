@@ -56,7 +56,8 @@ public final class Operations implements TableOperations {
         engine.rollback(tx);
     }
 
-    private void checkOwner() {
+    /** Throws ILLEGAL_STATE unless called on the thread that began this transaction. */
+    public void checkOwner() {
         if (Thread.currentThread() != owner) {
             throw new PowDbException(ErrorCode.ILLEGAL_STATE, "a transaction must be used by the thread that began it");
         }

@@ -37,6 +37,9 @@ final class NodeSplitter {
      */
     static Split insert(PagedFile file, EditLog log, Page page, int pos, byte[] cell) {
         boolean leaf = page.type() == PageType.BTREE_LEAF;
+        if (insertInPlace(log, page, pos, cell)) {
+            return null;
+        }
         NodeImage img = NodeImage.of(page, leaf);
         if (img.fits(cell.length)) {
             img.insert(pos, cell);
@@ -46,6 +49,33 @@ final class NodeSplitter {
             return null;
         }
         return split(file, log, page, img, pos, cell);
+    }
+
+    /**
+     * The common case without copying the node: the cell fits in the contiguous free space, so the edit writes the
+     * cell, shifts the slots after {@code pos} and updates the header, nothing else.
+     *
+     * @return false when the node needs compaction or a split (nothing was changed)
+     */
+    private static boolean insertInPlace(EditLog log, Page page, int pos, byte[] cell) {
+        int n = BTreeNode.count(page);
+        int cellStart = page.getUnsignedShort(BTreeNode.OFF_CELL_START);
+        int slotsEnd = BTreeNode.OFF_SLOTS + 2 * n;
+        int start = cellStart - cell.length;
+        if (start < slotsEnd + 2) {
+            return false;
+        }
+        try (PageEdit e = PageEdit.begin(page, log)) {
+            page.putBytes(start, cell, 0, cell.length);
+            int slot = BTreeNode.OFF_SLOTS + 2 * pos;
+            if (pos < n) {
+                page.moveBytes(slot, slot + 2, 2 * (n - pos));
+            }
+            page.putShort(slot, start);
+            page.putShort(BTreeNode.OFF_COUNT, n + 1);
+            page.putShort(BTreeNode.OFF_CELL_START, start);
+        }
+        return true;
     }
 
     private static Split split(PagedFile file, EditLog log, Page page, NodeImage img, int pos, byte[] cell) {
