@@ -201,13 +201,7 @@ public final class Page {
             // The LSN is only ever set from the WAL record of the edit, never by callers.
             throw new IllegalStateException("page LSN may only be set by the WAL");
         }
-        if (before == null) {
-            before = new byte[SIZE];
-        }
-        if (!beforeCaptured) {
-            System.arraycopy(data, 0, before, 0, SIZE);
-            beforeCaptured = true;
-        }
+        capture(off, len);
         if (wholePage) {
             return;
         }
@@ -233,6 +227,55 @@ public final class Page {
     }
 
     private boolean beforeCaptured;
+    /** One bit per byte of the page: set when the byte's value before the edit has been saved in {@link #before}. */
+    private final long[] captured = new long[SIZE / 64];
+
+    /**
+     * Saves the original value of every byte in {@code [off, off + len)} not saved yet in this edit, so undo
+     * information costs what the edit touches rather than a copy of the whole page.
+     */
+    private void capture(int off, int len) {
+        if (before == null) {
+            before = new byte[SIZE];
+        }
+        beforeCaptured = true;
+        int end = off + len;
+        int i = off;
+        while (i < end) {
+            int w = i >>> 6;
+            long word = captured[w];
+            if ((i & 63) == 0 && end - i >= 64) {
+                if (word == 0) {
+                    System.arraycopy(data, i, before, i, 64);
+                    captured[w] = -1L;
+                    i += 64;
+                    continue;
+                }
+                if (word == -1L) {
+                    i += 64;
+                    continue;
+                }
+            }
+            long bit = 1L << (i & 63);
+            if ((word & bit) == 0) {
+                before[i] = data[i];
+                captured[w] = word | bit;
+            }
+            i++;
+        }
+    }
+
+    /** Puts back every byte saved by {@link #capture} (an edit whose logging failed). */
+    void restoreCaptured() {
+        for (int w = 0; w < captured.length; w++) {
+            long word = captured[w];
+            for (int b = 0; word != 0 && b < 64; b++) {
+                if ((word & (1L << b)) != 0) {
+                    data[(w << 6) + b] = before[(w << 6) + b];
+                }
+            }
+        }
+    }
 
     private void compactRanges() {
         // Sort by start (insertion sort: at most MAX_RANGES entries) and merge close neighbours.
@@ -265,6 +308,9 @@ public final class Page {
 
     void beginEdit() {
         editing = true;
+        if (beforeCaptured) {
+            java.util.Arrays.fill(captured, 0L);
+        }
         beforeCaptured = false;
         rangeCount = 0;
         wholePage = false;
@@ -280,10 +326,12 @@ public final class Page {
             return new int[0];
         }
         if (wholePage) {
+            capture(0, SIZE); // bytes never touched are unchanged, so their current value is the before value
             return new int[] {0, SIZE};
         }
         compactRanges();
         if (rangeCount == 1 && rangeStart[0] == 0 && rangeEnd[0] == SIZE) {
+            capture(0, SIZE);
             return new int[] {0, SIZE};
         }
         // Merging may have joined ranges across the LSN field; the LSN is never part of a logged range.
@@ -306,10 +354,17 @@ public final class Page {
                 out[n++] = e;
             }
         }
+        // Merged ranges include small untouched gaps; their current bytes are also their before bytes.
+        for (int i = 0; i < n; i += 2) {
+            capture(out[i], out[i + 1] - out[i]);
+        }
         return Arrays.copyOf(out, n);
     }
 
-    /** The page's bytes as they were when the current edit first changed it. */
+    /**
+     * The page's bytes as they were before the current edit; only bytes inside the edit's changed ranges are
+     * meaningful.
+     */
     byte[] beforeImage() {
         return before;
     }

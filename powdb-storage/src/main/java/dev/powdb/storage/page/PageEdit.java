@@ -40,7 +40,7 @@ public final class PageEdit implements AutoCloseable {
                 try {
                     lsn = log.logEdit(page, ranges, page.beforeImage());
                 } catch (RuntimeException | Error e) {
-                    page.load(page.beforeImage());
+                    page.restoreCaptured();
                     throw e;
                 }
                 page.stampLsn(lsn);

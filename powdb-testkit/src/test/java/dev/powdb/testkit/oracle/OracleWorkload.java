@@ -57,6 +57,12 @@ public final class OracleWorkload {
         }
     }
 
+    /** {@code -Dpowdb.paranoid=true}: check every access path after every step (slow; for narrowing a failure). */
+    private static final boolean PARANOID = Boolean.getBoolean("powdb.paranoid");
+
+    /** {@code -Dpowdb.trace=true}: print every operation (and with paranoid checks, the row ids after it). */
+    private static final boolean TRACE = Boolean.getBoolean("powdb.trace");
+
     final long seed;
     final int steps;
     final Config config;
@@ -106,7 +112,14 @@ public final class OracleWorkload {
             db.createTable(OracleTable.SCHEMA);
             for (step = 1; step <= steps; step++) {
                 oneStep();
-                if (step % 20 == 0) {
+                if (PARANOID) {
+                    check(OracleCheck.deepDiff(ops(), working));
+                    if (TRACE) {
+                        List<String> rows = new ArrayList<>();
+                        ops().scan(TABLE, null, r -> rows.add(Long.toHexString(r.rowId()) + ":" + r.get("id")));
+                        System.out.println("    rows " + rows);
+                    }
+                } else if (step % 20 == 0) {
                     note("periodic scan check");
                     check(OracleCheck.scanDiff(ops(), working));
                 }
@@ -161,6 +174,9 @@ public final class OracleWorkload {
     /** Records the operation about to run (for failure messages). */
     void note(String description) {
         op = description;
+        if (TRACE) {
+            System.out.println(step + ": " + description);
+        }
         recent.addLast(step + ": " + description);
         if (recent.size() > 8) {
             recent.removeFirst();
