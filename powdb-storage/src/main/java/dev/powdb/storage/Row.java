@@ -9,15 +9,52 @@ import java.util.Map;
  * classes). Rows are snapshots; changing the database does not change a Row already returned.
  */
 public final class Row {
+    /** Supplies column values on first use, so a filter that reads one column does not decode the others. */
+    public interface ValueSource {
+        /** The value of column {@code i} (schema order). */
+        Object value(int i);
+    }
+
+    private static final Object NOT_READ = new Object();
+
     private final TableSchema schema;
     private final long rowId;
     private final Object[] values;
+    private final ValueSource source;
 
     /** Used by the engine; {@code values} is owned by the row afterwards. */
     public Row(TableSchema schema, long rowId, Object[] values) {
         this.schema = schema;
         this.rowId = rowId;
         this.values = values;
+        this.source = null;
+    }
+
+    /** Used by the engine: a row whose values are decoded from {@code source} when first read. */
+    public Row(TableSchema schema, long rowId, ValueSource source) {
+        this.schema = schema;
+        this.rowId = rowId;
+        this.values = new Object[schema.columns().size()];
+        java.util.Arrays.fill(values, NOT_READ);
+        this.source = source;
+    }
+
+    private Object value(int i) {
+        Object v = values[i];
+        if (v == NOT_READ) {
+            v = source.value(i);
+            values[i] = v;
+        }
+        return v;
+    }
+
+    private Object[] all() {
+        if (source != null) {
+            for (int i = 0; i < values.length; i++) {
+                value(i);
+            }
+        }
+        return values;
     }
 
     /** The table's schema at the time the row was read. */
@@ -35,7 +72,7 @@ public final class Row {
 
     /** Value of column {@code i} (0-based), or null. */
     public Object get(int i) {
-        return values[i];
+        return value(i);
     }
 
     /** Value of the named column, or null; throws {@link ErrorCode#NOT_FOUND} for an unknown column. */
@@ -44,7 +81,7 @@ public final class Row {
         if (i < 0) {
             throw new PowDbException(ErrorCode.NOT_FOUND, "table " + schema.name() + " has no column " + column);
         }
-        return values[i];
+        return value(i);
     }
 
     /** Number of columns. */
@@ -56,14 +93,14 @@ public final class Row {
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i < values.length; i++) {
-            m.put(schema.columns().get(i).name(), values[i]);
+            m.put(schema.columns().get(i).name(), value(i));
         }
         return m;
     }
 
     /** A copy of the values in column order. */
     public Object[] values() {
-        return values.clone();
+        return all().clone();
     }
 
     @Override
@@ -72,12 +109,12 @@ public final class Row {
             return false;
         }
         Row r = (Row) o;
-        return rowId == r.rowId && Arrays.deepEquals(values, r.values);
+        return rowId == r.rowId && Arrays.deepEquals(all(), r.all());
     }
 
     @Override
     public int hashCode() {
-        return Long.hashCode(rowId) * 31 + Arrays.deepHashCode(values);
+        return Long.hashCode(rowId) * 31 + Arrays.deepHashCode(all());
     }
 
     @Override

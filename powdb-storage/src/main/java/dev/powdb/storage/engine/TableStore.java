@@ -218,10 +218,17 @@ final class TableStore {
         return newRid;
     }
 
+    /** A row whose values are decoded from {@code record} only when read. */
+    Row lazyRow(long rowId, byte[] record) {
+        RowCodec.Lazy lazy = new RowCodec.Lazy(record, types, defaults, heap, heap.file().name(), rowId);
+        int[] live = meta.livePositions();
+        return new Row(meta.schema(), rowId, i -> lazy.value(live[i]));
+    }
+
     /** Visits rows passing {@code filter}; the consumer sees live-column rows. */
     void scan(Predicate<Row> filter, Consumer<Row> consumer) {
         heap.scan((rid, rec) -> {
-            Row r = toRow(rid, decode(rid, rec));
+            Row r = lazyRow(rid, rec);
             if (filter == null || filter.test(r)) {
                 consumer.accept(r);
             }

@@ -142,6 +142,65 @@ public final class RowCodec {
         }
     }
 
+    /**
+     * A record parsed only as far as its column offsets; values are decoded one at a time on request.
+     */
+    public static final class Lazy {
+        private final byte[] record;
+        private final ColumnType[] types;
+        private final Object[] defaults;
+        private final HeapFile heap;
+        private final int[] offsets;
+        private final int stored;
+
+        /** Parses the header and value offsets of {@code record} (no values are decoded). */
+        public Lazy(byte[] record, ColumnType[] types, Object[] defaults, HeapFile heap, String resource,
+                    long rowId) {
+            this.record = record;
+            this.types = types;
+            this.defaults = defaults;
+            this.heap = heap;
+            try {
+                ByteSource in = new ByteSource(record);
+                int n = in.u16();
+                int bitmapAt = in.position();
+                in.skip((n + 7) / 8);
+                stored = n;
+                offsets = new int[Math.min(n, types.length)];
+                for (int i = 0; i < offsets.length; i++) {
+                    if ((record[bitmapAt + i / 8] & (1 << (i % 8))) != 0) {
+                        offsets[i] = -1;
+                        continue;
+                    }
+                    offsets[i] = in.position();
+                    switch (types[i]) {
+                        case INT: case FLOAT: case DATETIME: in.skip(8); break;
+                        case BOOL: in.skip(1); break;
+                        default: {
+                            int word = in.i32();
+                            in.skip((word & OVERFLOW_BIT) != 0 ? 4 : word);
+                        }
+                    }
+                }
+            } catch (ByteSource.Underflow e) {
+                throw new CorruptionException(resource, 0, "row " + Long.toHexString(rowId), "a well-formed row",
+                        e.getMessage(), "damaged page");
+            }
+        }
+
+        /** The value of physical column {@code pos}. */
+        public Object value(int pos) {
+            if (pos >= stored) {
+                return defaults[pos];
+            }
+            int off = offsets[pos];
+            if (off < 0) {
+                return null;
+            }
+            return readValue(new ByteSource(record, off, record.length - off), types[pos], heap);
+        }
+    }
+
     private static Object readValue(ByteSource in, ColumnType type, HeapFile heap) {
         switch (type) {
             case INT: return in.i64();

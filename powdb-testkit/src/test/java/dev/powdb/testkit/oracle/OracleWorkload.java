@@ -137,6 +137,16 @@ public final class OracleWorkload {
         }
     }
 
+    /** Debugging aid: runs steps 1 to {@code last} and leaves the database (and any transaction) open. */
+    void runUpTo(int last) throws IOException {
+        fs.createDirectoriesDurably(dir);
+        db = Database.open(dir, options);
+        db.createTable(OracleTable.SCHEMA);
+        for (step = 1; step <= last; step++) {
+            oneStep();
+        }
+    }
+
     private void oneStep() throws IOException {
         int r = rnd.nextInt(100);
         if (r < 60) {

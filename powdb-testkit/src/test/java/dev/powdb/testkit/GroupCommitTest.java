@@ -1,0 +1,442 @@
+package dev.powdb.testkit;
+
+import dev.powdb.storage.ColumnDef;
+import dev.powdb.storage.ColumnType;
+import dev.powdb.storage.Database;
+import dev.powdb.storage.DatabaseOptions;
+import dev.powdb.storage.IndexDef;
+import dev.powdb.storage.PowDbException;
+import dev.powdb.storage.Row;
+import dev.powdb.storage.SyncMode;
+import dev.powdb.storage.TableSchema;
+import dev.powdb.storage.Transaction;
+import dev.powdb.storage.VerifyReport;
+import dev.powdb.storage.engine.Verifier;
+import dev.powdb.storage.io.StorageFile;
+import dev.powdb.storage.io.StorageFs;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Group commit and the sync modes, counted on a {@link FaultyFs}: in {@code full} mode every acknowledged commit
+ * survives a power loss while concurrent commits share fsyncs; in {@code normal} and {@code off} mode commits do
+ * not fsync at all, and a power loss loses only the latest commits, whole, never part of a transaction.
+ *
+ * <p>Automatic checkpoints are off and WAL segments large, so the only file syncs during a measured workload are
+ * WAL fsyncs (checked against a count of syncs of files in the {@code wal} directory). In {@code full} mode each WAL
+ * fsync takes a millisecond, as on a real disk; without any cost an in-memory fsync would finish before a second
+ * committer arrives and the test would measure the scheduler, not group commit.
+ */
+class GroupCommitTest {
+    private static final Path DIR = Path.of("/gc/db");
+    private static final int THREADS = 8;
+    private static final int PER_THREAD = 60;
+
+    static TableSchema rows() {
+        return new TableSchema("rows", List.of(ColumnDef.required("id", ColumnType.INT),
+                ColumnDef.required("thread", ColumnType.INT), ColumnDef.required("seq", ColumnType.INT),
+                ColumnDef.optional("pad", ColumnType.STR)),
+                List.of(new IndexDef("id", true), new IndexDef("seq", false)));
+    }
+
+    static TableSchema counters() {
+        return new TableSchema("ctr", List.of(ColumnDef.required("thread", ColumnType.INT),
+                ColumnDef.required("n", ColumnType.INT)), List.of(new IndexDef("thread", true)));
+    }
+
+    private static DatabaseOptions options(StorageFs fs, SyncMode mode) {
+        return DatabaseOptions.defaults().withFs(fs).withSyncMode(mode).withCheckpointWalBytes(0);
+    }
+
+    // ---- full: durable and grouped --------------------------------------------------------------------------
+
+    @Test
+    void fullModeCommitsAreDurableAndShareFsyncs() throws Exception {
+        FaultyFs fs = new FaultyFs(7);
+        fs.createDirectoriesDurably(DIR);
+        CountingFs cfs = new CountingFs(fs, 1);
+        Database db = Database.open(DIR, options(cfs, SyncMode.FULL));
+        db.createTable(rows());
+        Set<Long> acked = ConcurrentHashMap.newKeySet();
+        Set<Long> attempted = ConcurrentHashMap.newKeySet();
+
+        // Phase 1: N threads x M autocommit inserts, to completion; count fsyncs.
+        long syncs0 = fs.syncCount();
+        long walSyncs0 = cfs.walSyncs.get();
+        long commits = runInserts(db, 0, PER_THREAD, acked, attempted, null);
+        long syncs = fs.syncCount() - syncs0;
+        long walSyncs = cfs.walSyncs.get() - walSyncs0;
+        assertEquals((long) THREADS * PER_THREAD, commits);
+        assertEquals(walSyncs, syncs, "during the workload only the WAL is fsynced (no checkpoints)");
+        assertTrue(syncs > 0, "full mode fsyncs");
+        assertTrue(syncs * 2 <= commits, "group commit: " + syncs + " WAL fsyncs for " + commits
+                + " concurrent commits; expected concurrent commits to share fsyncs");
+
+        // Phase 2: the same again, with the power cut while the threads are still committing.
+        AtomicBoolean abandoning = new AtomicBoolean();
+        ExecutorService killer = Executors.newSingleThreadExecutor();
+        Future<?> kill = killer.submit(() -> {
+            while (acked.size() < commits + THREADS * PER_THREAD / 2) {
+                Thread.onSpinWait();
+            }
+            abandoning.set(true);
+            db.engine().abandonForTesting();
+            return null;
+        });
+        runInserts(db, 1, Integer.MAX_VALUE, acked, attempted, abandoning);
+        kill.get(60, TimeUnit.SECONDS);
+        killer.shutdownNow();
+        fs.crash(CrashMode.DROP_ALL);
+
+        try (Database again = Database.open(DIR, options(fs, SyncMode.FULL))) {
+            Set<Long> present = new HashSet<>();
+            for (Row r : again.scan("rows", null)) {
+                assertTrue(present.add((Long) r.get("id")), "duplicate " + r);
+            }
+            Set<Long> lost = new TreeSet<>(acked);
+            lost.removeAll(present);
+            assertEquals(Set.of(), lost, "acknowledged commits lost in the power cut (" + acked.size()
+                    + " acknowledged)");
+            Set<Long> phantom = new TreeSet<>(present);
+            phantom.removeAll(attempted);
+            assertEquals(Set.of(), phantom, "rows nobody inserted");
+            for (long id : acked) {
+                assertEquals(1, again.lookup("rows", "id", id).size(), "index entry of " + id);
+            }
+        }
+        VerifyReport rep = Verifier.verify(DIR, options(fs, SyncMode.FULL));
+        assertTrue(rep.ok(), rep.toString());
+    }
+
+    /**
+     * Runs {@link #THREADS} threads each inserting up to {@code perThread} rows in autocommit mode (ids
+     * {@code phase * 10^9 + thread * 10^6 + i}) until done; once {@code abandoning} is set, a thread ends quietly at
+     * its first failure (the database is being taken away under it). Returns the number of acknowledged inserts.
+     */
+    private static long runInserts(Database db, int phase, int perThread, Set<Long> acked, Set<Long> attempted,
+                                   AtomicBoolean abandoning) throws Exception {
+        AtomicLong done = new AtomicLong();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int t = 0; t < THREADS; t++) {
+                int me = t;
+                fs.add(pool.submit(() -> {
+                    start.await();
+                    String pad = "x".repeat(40 + me * 10);
+                    for (int i = 0; i < perThread; i++) {
+                        long id = phase * 1_000_000_000L + me * 1_000_000L + i;
+                        attempted.add(id);
+                        try {
+                            db.insert("rows", Map.of("id", id, "thread", (long) me, "seq", (long) i, "pad", pad));
+                        } catch (PowDbException e) {
+                            if (abandoning != null && abandoning.get()) {
+                                return null; // The database was abandoned under us: expected.
+                            }
+                            throw e;
+                        }
+                        acked.add(id);
+                        done.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : fs) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return done.get();
+    }
+
+    // ---- normal and off: no fsync per commit, only the latest commits can be lost ---------------------------
+
+    /**
+     * Threads alternate explicit transactions (two rows plus an increment of the thread's counter, numbered in
+     * commit order while the transaction holds the writer lock) and autocommit inserts. Phase A is followed by a
+     * checkpoint, phase B by a power cut. Commits fsync (far) less often than they happen; after the crash the
+     * database opens and verifies, everything before the checkpoint is there, transactions are whole (both rows
+     * and the counter, or nothing), and the surviving transactions are a prefix of the commit order: only the
+     * latest commits may be missing.
+     */
+    @ParameterizedTest
+    @EnumSource(value = SyncMode.class, names = {"NORMAL", "OFF"})
+    void relaxedModesSkipFsyncAndLoseOnlyTheLatestWholeCommits(SyncMode mode) throws Exception {
+        FaultyFs fs = new FaultyFs(11 + mode.ordinal());
+        fs.createDirectoriesDurably(DIR);
+        CountingFs cfs = new CountingFs(fs, 0);
+        Database db = Database.open(DIR, options(cfs, mode));
+        db.createTable(rows());
+        db.createTable(counters());
+        for (long t = 0; t < THREADS; t++) {
+            db.insertValues("ctr", t, 0L);
+        }
+        db.checkpoint();
+        Workload w = new Workload();
+
+        long syncs0 = fs.syncCount();
+        long walSyncs0 = cfs.walSyncs.get();
+        long commitsA = w.run(db, 0);
+        long syncsA = fs.syncCount() - syncs0;
+        assertEquals(cfs.walSyncs.get() - walSyncs0, syncsA, "only WAL fsyncs during the workload");
+        assertEquals((long) THREADS * PER_THREAD, commitsA);
+        assertTrue(syncsA * 10 <= commitsA, mode + ": " + syncsA + " fsyncs for " + commitsA
+                + " commits; commits must not wait for fsync");
+        long seqA = w.seq.get();
+        Set<Long> soloA = new HashSet<>(w.soloAcked);
+
+        db.checkpoint();
+
+        long syncs1 = fs.syncCount();
+        long commitsB = w.run(db, 1);
+        long syncsB = fs.syncCount() - syncs1;
+        assertTrue(syncsB * 10 <= commitsB, mode + ": " + syncsB + " fsyncs for " + commitsB + " commits");
+
+        db.engine().abandonForTesting();
+        fs.crash(CrashMode.DROP_ALL);
+
+        try (Database again = Database.open(DIR, options(fs, mode))) {
+            Map<Long, Integer> halves = new HashMap<>();
+            Map<Long, Long> pairsPerThread = new HashMap<>();
+            Set<Long> solo = new HashSet<>();
+            for (Row r : again.scan("rows", null)) {
+                long seq = (Long) r.get("seq");
+                if (seq < 0) {
+                    assertTrue(solo.add((Long) r.get("id")), "duplicate " + r);
+                    continue;
+                }
+                halves.merge(seq, 1, Integer::sum);
+                if ((Long) r.get("id") % 2 == 0) {
+                    pairsPerThread.merge((Long) r.get("thread"), 1L, Long::sum);
+                }
+            }
+            long survived = halves.size();
+            for (Map.Entry<Long, Integer> e : halves.entrySet()) {
+                assertEquals(2, e.getValue(), mode + ": transaction " + e.getKey() + " survived only in part");
+                assertTrue(e.getKey() < survived, mode + ": transaction " + e.getKey() + " survived while "
+                        + "an earlier one was lost (" + survived + " survived): not a prefix of the commit order");
+            }
+            assertTrue(survived >= seqA, mode + ": transactions committed before the checkpoint were lost ("
+                    + survived + " of " + seqA + ")");
+            assertTrue(survived <= w.seq.get());
+            for (long t = 0; t < THREADS; t++) {
+                assertEquals(pairsPerThread.getOrDefault(t, 0L), again.getBy("ctr", "thread", t).orElseThrow()
+                        .get("n"), mode + ": counter of thread " + t + " disagrees with its surviving rows");
+            }
+            Set<Long> missingA = new TreeSet<>(soloA);
+            missingA.removeAll(solo);
+            assertEquals(Set.of(), missingA, mode + ": autocommit inserts from before the checkpoint lost");
+            Set<Long> phantom = new TreeSet<>(solo);
+            phantom.removeAll(w.soloAcked);
+            assertEquals(Set.of(), phantom, mode + ": rows never acknowledged");
+        }
+        VerifyReport rep = Verifier.verify(DIR, options(fs, mode));
+        assertTrue(rep.ok(), rep.toString());
+    }
+
+    /** {@code normal} mode: a process crash (the OS survives) loses nothing that was acknowledged. */
+    @Test
+    void normalModeLosesNothingWhenOnlyTheProcessDies() throws Exception {
+        FaultyFs fs = new FaultyFs(23);
+        fs.createDirectoriesDurably(DIR);
+        Database db = Database.open(DIR, options(fs, SyncMode.NORMAL));
+        db.createTable(rows());
+        db.createTable(counters());
+        for (long t = 0; t < THREADS; t++) {
+            db.insertValues("ctr", t, 0L);
+        }
+        Workload w = new Workload();
+        w.run(db, 0);
+        db.engine().abandonForTesting();
+        fs.crash(CrashMode.KEEP_ALL);
+        try (Database again = Database.open(DIR, options(fs, SyncMode.NORMAL))) {
+            assertEquals(2 * w.seq.get() + w.soloAcked.size(), again.count("rows", null));
+            Set<Long> solo = new HashSet<>();
+            again.scan("rows", r -> (Long) r.get("seq") < 0, r -> solo.add((Long) r.get("id")));
+            assertEquals(w.soloAcked, solo);
+            for (long t = 0; t < THREADS; t++) {
+                assertEquals((long) PER_THREAD / 2, again.getBy("ctr", "thread", t).orElseThrow().get("n"));
+            }
+        }
+    }
+
+    /** The mixed workload of the relaxed-mode tests. */
+    private static final class Workload {
+        /** Commit-order number of the next explicit transaction (taken while it holds the writer lock). */
+        final AtomicLong seq = new AtomicLong();
+        final Set<Long> soloAcked = ConcurrentHashMap.newKeySet();
+
+        /** Runs the threads to completion; returns the number of commits. */
+        long run(Database db, int phase) throws Exception {
+            AtomicLong commits = new AtomicLong();
+            CountDownLatch start = new CountDownLatch(1);
+            ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+            try {
+                List<Future<?>> fs = new ArrayList<>();
+                for (int t = 0; t < THREADS; t++) {
+                    long me = t;
+                    fs.add(pool.submit(() -> {
+                        start.await();
+                        for (int i = 0; i < PER_THREAD; i++) {
+                            if (i % 2 == 0) {
+                                try (Transaction tx = db.begin()) {
+                                    long s = seq.getAndIncrement();
+                                    tx.insertValues("rows", 2 * s, me, s, "a");
+                                    tx.update("ctr", r -> (Long) r.get("thread") == me,
+                                            r -> Map.of("n", (Long) r.get("n") + 1));
+                                    tx.insertValues("rows", 2 * s + 1, me, s, "b");
+                                    tx.commit();
+                                }
+                            } else {
+                                long id = -(phase * 1_000_000_000L + me * 1_000_000L + i) - 1;
+                                db.insertValues("rows", id, me, -1L, "solo");
+                                soloAcked.add(id);
+                            }
+                            commits.incrementAndGet();
+                        }
+                        return null;
+                    }));
+                }
+                start.countDown();
+                for (Future<?> f : fs) {
+                    f.get(120, TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            return commits.get();
+        }
+    }
+
+    // ---- a file layer that counts WAL fsyncs and gives them a cost --------------------------------------------
+
+    /** Delegates to a {@link FaultyFs}; counts syncs of files in a {@code wal} directory and delays each. */
+    private static final class CountingFs implements StorageFs {
+        private final FaultyFs fs;
+        private final long syncMillis;
+        final AtomicLong walSyncs = new AtomicLong();
+
+        CountingFs(FaultyFs fs, long syncMillis) {
+            this.fs = fs;
+            this.syncMillis = syncMillis;
+        }
+
+        @Override
+        public StorageFile open(Path path, boolean create) throws IOException {
+            StorageFile f = fs.open(path, create);
+            Path parent = path.getParent();
+            boolean wal = parent != null && parent.getFileName() != null
+                    && parent.getFileName().toString().equals("wal");
+            if (!wal) {
+                return f;
+            }
+            return new StorageFile() {
+                @Override
+                public int read(ByteBuffer dst, long position) throws IOException {
+                    return f.read(dst, position);
+                }
+
+                @Override
+                public void write(ByteBuffer src, long position) throws IOException {
+                    f.write(src, position);
+                }
+
+                @Override
+                public long size() throws IOException {
+                    return f.size();
+                }
+
+                @Override
+                public void truncate(long sizeBytes) throws IOException {
+                    f.truncate(sizeBytes);
+                }
+
+                @Override
+                public void sync() throws IOException {
+                    if (syncMillis > 0) {
+                        try {
+                            Thread.sleep(syncMillis);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new IOException("interrupted fsync", e);
+                        }
+                    }
+                    f.sync();
+                    walSyncs.incrementAndGet();
+                }
+
+                @Override
+                public void close() throws IOException {
+                    f.close();
+                }
+            };
+        }
+
+        @Override
+        public boolean exists(Path path) {
+            return fs.exists(path);
+        }
+
+        @Override
+        public boolean isDirectory(Path path) {
+            return fs.isDirectory(path);
+        }
+
+        @Override
+        public List<String> list(Path dir) throws IOException {
+            return fs.list(dir);
+        }
+
+        @Override
+        public void createDirectories(Path dir) throws IOException {
+            fs.createDirectories(dir);
+        }
+
+        @Override
+        public void deleteIfExists(Path path) throws IOException {
+            fs.deleteIfExists(path);
+        }
+
+        @Override
+        public void rename(Path from, Path to) throws IOException {
+            fs.rename(from, to);
+        }
+
+        @Override
+        public void syncDirectory(Path dir) throws IOException {
+            fs.syncDirectory(dir);
+        }
+
+        @Override
+        public Closeable lock(Path lockFile) throws IOException {
+            return fs.lock(lockFile);
+        }
+    }
+}
