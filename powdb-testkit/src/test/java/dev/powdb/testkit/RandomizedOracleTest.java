@@ -19,8 +19,8 @@ import java.util.stream.Stream;
  * timing (and so a crash's exact outcome) can vary from run to run.
  */
 class RandomizedOracleTest {
-    private static final int SEEDS = 8;
-    private static final int STEPS = 400;
+    private static final int SEEDS = 10;
+    private static final int STEPS = 500;
 
     @TestFactory
     Stream<DynamicTest> seededRuns() {

@@ -36,6 +36,10 @@ final class Checkpointer {
 
     /** Runs a checkpoint. {@code clean} marks a checkpoint taken by close, after which nothing is written. */
     synchronized void run(boolean clean) {
+        if (engine.wal().poison() != null) {
+            throw new PowDbException(ErrorCode.POISONED, "no checkpoint of " + engine.dir + " after a failed write or"
+                    + " fsync; reopen the database to recover", engine.wal().poison());
+        }
         long[] captured = new long[2];
         Catalog[] cat = new Catalog[1];
         engine.stmtLock.lock();

@@ -337,7 +337,23 @@ public final class Engine implements Closeable {
         try {
             if (ctx.wroteAnything()) {
                 long micros = System.currentTimeMillis() * 1000L;
-                lsn = wal.append(WalRecordType.COMMIT, ctx.txId, out -> out.i64(micros));
+                try {
+                    lsn = wal.append(WalRecordType.COMMIT, ctx.txId, out -> out.i64(micros));
+                } catch (RuntimeException e) {
+                    // No commit record: the transaction did not happen. Take its changes back out of memory.
+                    try {
+                        stmtLock.lock();
+                        try {
+                            ctx.rollbackTo(0);
+                            afterUndo();
+                        } finally {
+                            stmtLock.unlock();
+                        }
+                    } catch (RuntimeException undoFailure) {
+                        e.addSuppressed(undoFailure);
+                    }
+                    throw e;
+                }
                 boolean dropped = !orphanedEmpty();
                 if (dropped) {
                     // A dropped file may only disappear once the commit that dropped it is durable.

@@ -121,16 +121,34 @@ final class TxContext implements EditLog {
         return undo.length();
     }
 
-    /** Undoes every change made after {@code savepoint}, newest first, logging compensations. */
+    /**
+     * Undoes every change made after {@code savepoint}, newest first, logging compensations. When the WAL refuses
+     * writes (it is poisoned), the remaining changes are undone in memory only: no page can reach disk any more
+     * (the write-ahead gate fails), recovery at the next open undoes them on disk, and meanwhile readers of this
+     * process must not see them.
+     */
     void rollbackTo(int savepoint) {
         compensating = true;
+        boolean logged = engine.wal().poison() == null;
         try {
             byte[] buf = undo.array();
             int end = undo.length();
             while (end > savepoint) {
                 int len = Page.readInt(buf, end - 4);
                 int start = end - len;
-                undoEntry(new ByteSource(buf, start, len - 4));
+                if (logged) {
+                    try {
+                        undoEntry(new ByteSource(buf, start, len - 4), this);
+                    } catch (dev.powdb.storage.PowDbException e) {
+                        if (engine.wal().poison() == null) {
+                            throw e;
+                        }
+                        logged = false;
+                    }
+                }
+                if (!logged) {
+                    undoEntry(new ByteSource(buf, start, len - 4), null);
+                }
                 end = start;
             }
             truncateUndo(savepoint);
@@ -145,11 +163,16 @@ final class TxContext implements EditLog {
         undo.bytes(keep);
     }
 
-    private void undoEntry(ByteSource in) {
+    /** Applies one undo entry, logged through {@code log}, or in memory only when {@code log} is null. */
+    private void undoEntry(ByteSource in, TxContext log) {
         int kind = in.u8();
         if (kind == UNDO_CATALOG) {
             Catalog before = Catalog.deserialize(in.blob(), "undo log");
-            engine.installCatalog(this, before);
+            if (log != null) {
+                engine.installCatalog(this, before);
+            } else {
+                engine.setCatalog(before);
+            }
             return;
         }
         int fileId = in.i32();
@@ -159,7 +182,8 @@ final class TxContext implements EditLog {
             return; // the file's creation was undone already; its pages no longer matter
         }
         Page p = file.pinOrAllocate(pageNo);
-        try (PageEdit e = PageEdit.begin(p, this)) {
+        EditLog editLog = log != null ? log : (page, ranges, before) -> page.lsn();
+        try (PageEdit e = PageEdit.begin(p, editLog)) {
             int n = in.u16();
             for (int i = 0; i < n; i++) {
                 int off = in.u16();

@@ -59,11 +59,26 @@ final class OracleStatements {
             updateFailingMidway();
         } else if (r < 54) {
             deleteById();
-        } else if (r < 58) {
+        } else if (r < 57) {
             deleteWhere();
-        } else {
+        } else if (r < 58) {
             deleteGroup();
+        } else {
+            bulkInsert();
         }
+    }
+
+    /** Many inserts in a row (one statement each), so tables span many pages and B+tree nodes split. */
+    private void bulkInsert() throws IOException {
+        int n = 20 + rnd.nextInt(100);
+        w.note("bulk insert of " + n + " rows from id " + w.nextId);
+        for (int i = 0; i < n; i++) {
+            Object[] row = w.values.newRow(w.nextId++);
+            ops().insertValues(TABLE, row.clone());
+            w.working.put(row);
+        }
+        w.check(OracleCheck.scanDiff(ops(), w.working));
+        w.wrote();
     }
 
     /** Runs one read; {@code r} in [0, 12) picks which. */
@@ -309,8 +324,10 @@ final class OracleStatements {
         int n = viaFilter ? ops().delete(TABLE, r -> Objects.equals(r.get("id"), id))
                 : ops().deleteBy(TABLE, "id", id);
         w.check(n == (present ? 1 : 0) ? null : "delete removed " + n + " rows");
-        w.working.remove(id);
-        w.freedIds.add(id);
+        if (present) {
+            w.working.remove(id);
+            w.freedIds.add(id);
+        }
         w.check(OracleCheck.uniqueLookupDiff(ops(), id, null));
         w.wrote();
     }

@@ -389,7 +389,7 @@ public final class OracleWorkload {
 
     private String summary() {
         return "seed " + seed + " (" + config + "): " + steps + " steps, final " + committed + ", crashes "
-                + fs.crashCount() + ", operations " + counts;
+                + fs.crashCount() + ", " + values.sizeSummary() + ", operations " + counts;
     }
 
     /** Rows equal as the engine returns them (values in column order). */

@@ -19,6 +19,8 @@ public final class RowValues {
     private final Random rnd;
     private final double largeChance;
     private final double hugeChance;
+    private int largeCount;
+    private int hugeCount;
 
     /**
      * @param largeChance probability that a generated string or byte value is 4-40 KiB
@@ -28,6 +30,11 @@ public final class RowValues {
         this.rnd = rnd;
         this.largeChance = largeChance;
         this.hugeChance = hugeChance;
+    }
+
+    /** How many values of 4-40 KiB and of about 1 MiB were generated so far. */
+    public String sizeSummary() {
+        return largeCount + " values of 4-40 KiB, " + hugeCount + " of 1 MiB";
     }
 
     /** A complete new row with the given id. */
@@ -77,6 +84,7 @@ public final class RowValues {
             return null;
         }
         if (rnd.nextDouble() < largeChance) {
+            largeCount++;
             return text(4097 + rnd.nextInt(36 * 1024));
         }
         return text(rnd.nextInt(60));
@@ -84,9 +92,11 @@ public final class RowValues {
 
     public byte[] data() {
         if (rnd.nextDouble() < hugeChance) {
+            hugeCount++;
             return bytes(HUGE_BYTES);
         }
         if (rnd.nextDouble() < largeChance) {
+            largeCount++;
             return bytes(4097 + rnd.nextInt(36 * 1024));
         }
         return rnd.nextInt(2) == 0 ? null : bytes(rnd.nextInt(300));
