@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -66,7 +67,8 @@ class ConcurrencyTest {
      */
     @Test
     void readersNeverSeeUncommittedOrPartialTransactions() throws Exception {
-        DatabaseOptions opts = DatabaseOptions.defaults().withSyncMode(SyncMode.NORMAL).withBufferPoolPages(64);
+        DatabaseOptions opts = DatabaseOptions.defaults().withSyncMode(SyncMode.NORMAL).withBufferPoolPages(64)
+                .withCheckpointWalBytes(512 * 1024);
         try (Database db = Database.open(tmp.resolve("db"), opts)) {
             db.createTable(accounts());
             try (Transaction tx = db.begin()) {
@@ -523,6 +525,94 @@ class ConcurrencyTest {
         }
     }
 
+    /**
+     * A thread that has an open transaction and then calls an autocommit operation (or begins a second
+     * transaction) on the database: the call must either be refused with ILLEGAL_STATE, or really commit on its
+     * own. It must not report success and then be undone by the open transaction's rollback, nor end the open
+     * transaction's bookkeeping so that a crash keeps that transaction's uncommitted changes.
+     */
+    @Test
+    void autocommitOrSecondBeginOnThreadWithOpenTransaction() throws Exception {
+        List<String> problems = new ArrayList<>();
+        for (String second : List.of("autocommit", "begin")) {
+            // Scenario 1: the open transaction rolls back afterwards.
+            Path dir1 = tmp.resolve(second + "-rollback");
+            try (Database db = Database.open(dir1)) {
+                db.createTable(counters());
+                db.insertValues("ctr", 0L, 0L);
+                Transaction tx = db.begin();
+                tx.insertValues("ctr", 1L, 1L);
+                boolean acknowledged = secondWrite(db, second, 2L);
+                tx.insertValues("ctr", 3L, 3L);
+                tx.rollback();
+                Set<Long> ids = ids(db);
+                if (acknowledged && !ids.contains(2L)) {
+                    problems.add(second + ": the second write on the thread was acknowledged as committed, then "
+                            + "undone by the open transaction's rollback; rows now " + ids);
+                }
+                if (ids.contains(1L) || ids.contains(3L)) {
+                    problems.add(second + ": the rolled-back transaction's rows are visible: " + ids);
+                }
+            }
+            // Scenario 2: a checkpoint, then the process dies with the first transaction still open.
+            Path dir2 = tmp.resolve(second + "-crash");
+            Database db = Database.open(dir2);
+            boolean acknowledged;
+            try {
+                db.createTable(counters());
+                db.insertValues("ctr", 0L, 0L);
+                Transaction tx = db.begin();
+                tx.insertValues("ctr", 1L, 1L);
+                acknowledged = secondWrite(db, second, 2L);
+                ExecutorService other = Executors.newSingleThreadExecutor();
+                try {
+                    get(other.submit(() -> {
+                        db.checkpoint();
+                        return null;
+                    }));
+                } finally {
+                    other.shutdownNow();
+                }
+            } finally {
+                db.engine().abandonForTesting();
+            }
+            try (Database again = Database.open(dir2)) {
+                Set<Long> ids = ids(again);
+                if (ids.contains(1L)) {
+                    problems.add(second + ": after a crash the never-committed transaction's row survived: " + ids);
+                }
+                if (acknowledged && !ids.contains(2L)) {
+                    problems.add(second + ": after a crash the acknowledged second write is missing: " + ids);
+                }
+            }
+        }
+        assertEquals(List.of(), problems);
+    }
+
+    /** Writes row {@code id} on this thread besides its open transaction; true if that reported a commit. */
+    private static boolean secondWrite(Database db, String how, long id) {
+        try {
+            if (how.equals("autocommit")) {
+                db.insertValues("ctr", id, id);
+            } else {
+                try (Transaction inner = db.begin()) {
+                    inner.insertValues("ctr", id, id);
+                    inner.commit();
+                }
+            }
+            return true;
+        } catch (PowDbException e) {
+            assertEquals(ErrorCode.ILLEGAL_STATE, e.code(), how + " beside an open transaction: " + e.getMessage());
+            return false;
+        }
+    }
+
+    private static Set<Long> ids(Database db) {
+        Set<Long> ids = new TreeSet<>();
+        db.scan("ctr", null).forEach(r -> ids.add((Long) r.get("id")));
+        return ids;
+    }
+
     // ---- (d) closed database ------------------------------------------------------------------------------------
 
     /** After close every operation fails with ILLEGAL_STATE; a second close is harmless; the data is intact. */
@@ -564,6 +654,74 @@ class ConcurrencyTest {
             assertEquals(1, again.count("ctr", null));
             assertEquals(7L, again.getBy("ctr", "id", 0L).orElseThrow().get("n"));
         }
+    }
+
+    /**
+     * Closing while other threads are writing, reading and checkpointing: each of them ends with ILLEGAL_STATE (not
+     * another error), close succeeds, and after reopening every acknowledged insert is there.
+     */
+    @Test
+    void closeWhileThreadsAreBusy() throws Exception {
+        Path dir = tmp.resolve("db");
+        DatabaseOptions opts = DatabaseOptions.defaults().withSyncMode(SyncMode.FULL).withBufferPoolPages(64)
+                .withCheckpointWalBytes(128 * 1024);
+        Set<Long> acked = ConcurrentHashMap.newKeySet();
+        Database db = Database.open(dir, opts);
+        db.createTable(items());
+        ConcurrentLinkedQueue<String> endings = new ConcurrentLinkedQueue<>();
+        AtomicInteger progress = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        List<Future<?>> workers = new ArrayList<>();
+        try {
+            for (int t = 0; t < 6; t++) {
+                int me = t;
+                workers.add(pool.submit(() -> {
+                    Random rnd = new Random(me);
+                    try {
+                        for (long i = 0; ; i++) {
+                            switch (me) {
+                                case 0, 1, 2 -> {
+                                    long id = me * 1_000_000L + i;
+                                    db.insertValues("items", id, (long) me, "x".repeat(rnd.nextInt(300)));
+                                    acked.add(id);
+                                }
+                                case 3 -> db.count("items", null);
+                                case 4 -> db.lookup("items", "owner", (long) rnd.nextInt(3));
+                                default -> db.checkpoint();
+                            }
+                            progress.incrementAndGet();
+                        }
+                    } catch (PowDbException e) {
+                        endings.add(me + ":" + e.code() + (e.code() == ErrorCode.ILLEGAL_STATE ? ""
+                                : " " + e.getMessage()));
+                    } catch (RuntimeException e) {
+                        endings.add(me + ":" + e);
+                    }
+                    return null;
+                }));
+            }
+            while ((progress.get() < 600 || acked.size() < 150) && !workers.stream().allMatch(Future::isDone)) {
+                Thread.onSpinWait();
+            }
+            db.close();
+            for (Future<?> w : workers) {
+                get(w);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        List<String> wrong = endings.stream().filter(e -> !e.endsWith(":ILLEGAL_STATE")).sorted().toList();
+        assertEquals(List.of(), wrong, "threads must end with ILLEGAL_STATE once the database is closed");
+        assertEquals(6, endings.size());
+        try (Database again = Database.open(dir, opts)) {
+            Set<Long> ids = new HashSet<>();
+            again.scan("items", null).forEach(r -> ids.add((Long) r.get("id")));
+            Set<Long> lost = new TreeSet<>(acked);
+            lost.removeAll(ids);
+            assertEquals(Set.of(), lost, "acknowledged inserts lost by close");
+        }
+        VerifyReport rep = Database.verify(dir);
+        assertTrue(rep.ok(), rep.toString());
     }
 
     /**

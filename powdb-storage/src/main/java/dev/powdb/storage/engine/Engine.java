@@ -285,6 +285,10 @@ public final class Engine implements Closeable {
     /** Starts a write transaction on this thread (blocks while another one is open). */
     public TxContext begin() {
         checkOpen();
+        if (dbLock.isWriteLockedByCurrentThread()) {
+            throw new PowDbException(ErrorCode.ILLEGAL_STATE, "this thread already has an open transaction; "
+                    + "commit or roll it back first, or run this change through that transaction");
+        }
         dbLock.writeLock().lock();
         try {
             checkOpen();

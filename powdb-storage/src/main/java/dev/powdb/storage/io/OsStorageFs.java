@@ -86,8 +86,29 @@ public final class OsStorageFs implements StorageFs {
         }
     }
 
+    /**
+     * Lock files held by this JVM. Checked before any channel is opened on a lock file, because on Linux closing
+     * any descriptor of a file drops every lock this process holds on it: a refused second attempt must never open
+     * and close the LOCK file of a database this process has open.
+     */
+    private static final java.util.Set<Path> HELD = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     @Override
     public Closeable lock(Path lockFile) throws IOException {
+        Path key = lockFile.toAbsolutePath().normalize();
+        if (!HELD.add(key)) {
+            throw new PowDbException(ErrorCode.LOCKED, "database at " + lockFile.getParent()
+                    + " is already open in this process; close it first or share the open Database");
+        }
+        try {
+            return lockHeld(lockFile, key);
+        } catch (IOException | RuntimeException e) {
+            HELD.remove(key);
+            throw e;
+        }
+    }
+
+    private Closeable lockHeld(Path lockFile, Path key) throws IOException {
         FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.READ, StandardOpenOption.WRITE,
                 StandardOpenOption.CREATE);
         FileLock lock;
@@ -107,9 +128,7 @@ public final class OsStorageFs implements StorageFs {
         ch.truncate(0);
         ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
         ch.force(true);
-        FileLock held = lock;
-        LockHandle handle = new LockHandle(ch, held, previous);
-        return handle;
+        return new LockHandle(ch, lock, previous, key);
     }
 
     private static String readOwner(FileChannel ch) throws IOException {
@@ -127,10 +146,14 @@ public final class OsStorageFs implements StorageFs {
         private final FileLock lock;
         private final String previousOwner;
 
-        LockHandle(FileChannel channel, FileLock lock, String previousOwner) {
+        private final Path key;
+        private boolean released;
+
+        LockHandle(FileChannel channel, FileLock lock, String previousOwner, Path key) {
             this.channel = channel;
             this.lock = lock;
             this.previousOwner = previousOwner;
+            this.key = key;
         }
 
         /** PID written by the last owner if it did not remove its lock (it died), or the empty string. */
@@ -139,12 +162,20 @@ public final class OsStorageFs implements StorageFs {
         }
 
         @Override
-        public void close() throws IOException {
+        public synchronized void close() throws IOException {
+            if (released) {
+                return;
+            }
+            released = true;
             try {
                 channel.truncate(0);
                 lock.release();
             } finally {
-                channel.close();
+                try {
+                    channel.close();
+                } finally {
+                    HELD.remove(key);
+                }
             }
         }
     }

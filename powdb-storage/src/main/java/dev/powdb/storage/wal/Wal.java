@@ -48,6 +48,8 @@ public final class Wal implements Closeable, PageFlushGate {
     private volatile long writtenLsn;
     private volatile long durableLsn;
     private volatile Throwable poison;
+    private final Object leaderMonitor = new Object();
+    private boolean leaderActive;
     private volatile boolean closed;
 
     /**
@@ -163,15 +165,52 @@ public final class Wal implements Closeable, PageFlushGate {
         }
     }
 
+    private boolean done(long lsn, boolean durable) {
+        return durable ? durableLsn >= lsn : writtenLsn >= lsn;
+    }
+
+    /**
+     * Group commit: one thread at a time (the leader) writes everything appended so far and fsyncs it; the others
+     * wait on a monitor and are all woken when it finishes, and each returns at once if the leader's write covered
+     * its record. A waiter not covered becomes the next leader and takes everything appended meanwhile.
+     */
     private void write(long lsn, boolean durable) {
-        if (durable ? durableLsn >= lsn : writtenLsn >= lsn) {
-            return;
+        boolean interrupted = false;
+        try {
+            while (!done(lsn, durable)) {
+                synchronized (leaderMonitor) {
+                    while (leaderActive && !done(lsn, durable)) {
+                        try {
+                            leaderMonitor.wait();
+                        } catch (InterruptedException e) {
+                            interrupted = true;
+                        }
+                    }
+                    if (done(lsn, durable)) {
+                        return;
+                    }
+                    leaderActive = true;
+                }
+                try {
+                    writeAll(durable);
+                } finally {
+                    synchronized (leaderMonitor) {
+                        leaderActive = false;
+                        leaderMonitor.notifyAll();
+                    }
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
+    }
+
+    /** Writes every appended record, and fsyncs when {@code durable}; only the leader calls it. */
+    private void writeAll(boolean durable) {
         flushLock.lock();
         try {
-            if (durable ? durableLsn >= lsn : writtenLsn >= lsn) {
-                return;
-            }
             ByteSink chunk;
             long lastLsn;
             appendLock.lock();
@@ -196,7 +235,7 @@ public final class Wal implements Closeable, PageFlushGate {
                     chunk.reset();
                 }
                 writtenLsn = lastLsn;
-                if (durable) {
+                if (durable && durableLsn < lastLsn) {
                     segment.sync();
                     durableLsn = lastLsn;
                 }
