@@ -14,8 +14,9 @@ import java.util.stream.Stream;
  * WAL segments and background checkpoints.
  *
  * <p>Rerun one seed with {@code mvn test -pl powdb-testkit -Dtest=RandomizedOracleTest -Dpowdb.seed=N}
- * (and optionally {@code -Dpowdb.steps=M}). A failure message names the seed, the step, the operation and the
- * operations before it. Seeds with background checkpoints reproduce the same operations, though the checkpoint's
+ * (and optionally {@code -Dpowdb.steps=M}; {@code -Dpowdb.paranoid=true} checks every access path after every step
+ * and {@code -Dpowdb.trace=true} prints each operation). A failure message names the seed, the step, the operation
+ * and the operations before it. Seeds with background checkpoints reproduce the same operations, though the checkpoint's
  * timing (and so a crash's exact outcome) can vary from run to run.
  */
 class RandomizedOracleTest {

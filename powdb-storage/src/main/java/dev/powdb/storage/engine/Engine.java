@@ -120,6 +120,7 @@ public final class Engine implements Closeable {
     void setWal(Wal w) {
         this.wal = w;
         pool.setGate(w);
+        pool.setFailureListener(w::poison);
     }
 
     long fpiThreshold() {
@@ -320,6 +321,7 @@ public final class Engine implements Closeable {
                 ctx.rollbackTo(sp);
                 afterUndo();
             } catch (RuntimeException undoFailure) {
+                undoFailed(undoFailure);
                 e.addSuppressed(undoFailure);
             }
             throw e;
@@ -390,8 +392,13 @@ public final class Engine implements Closeable {
         try {
             stmtLock.lock();
             try {
-                ctx.rollbackTo(0);
-                if (ctx.wroteAnything()) {
+                try {
+                    ctx.rollbackTo(0);
+                } catch (RuntimeException e) {
+                    undoFailed(e);
+                    throw e;
+                }
+                if (ctx.wroteAnything() && wal.poison() == null) {
                     wal.append(WalRecordType.ABORT, ctx.txId, out -> { });
                 }
                 afterUndo();
@@ -420,7 +427,23 @@ public final class Engine implements Closeable {
         if (closed) {
             throw new PowDbException(ErrorCode.ILLEGAL_STATE, "the database at " + dir + " is closed");
         }
+        if (broken != null) {
+            throw new PowDbException(ErrorCode.POISONED, "the database at " + dir + " could not undo a failed "
+                    + "transaction in memory (" + broken.getMessage() + "); close and reopen it: recovery "
+                    + "undoes it on disk", broken);
+        }
     }
+
+    /**
+     * A rollback could not finish: memory may hold part of an uncommitted transaction. Refuse writes (poison) and
+     * reads (broken) until reopened; recovery undoes the transaction from the WAL, which has no commit for it.
+     */
+    private void undoFailed(RuntimeException cause) {
+        wal.poison(cause);
+        broken = cause;
+    }
+
+    private volatile RuntimeException broken;
 
     /** LSN of the last WAL record written (0 for a new database). */
     public long maxLsn() {

@@ -34,9 +34,11 @@ final class Recovery {
     private final Engine e;
     private final Map<Integer, String> names = new HashMap<>();
     private final Set<Integer> skipped = new HashSet<>();
+    /** Pages whose full image has been replayed in this recovery (file id << 32 | page number). */
+    private final Set<Long> rebuilt = new HashSet<>();
     private Catalog replayCatalog;
-    private long openTx = -1;
-    private final List<WalRecord> openTxRecords = new ArrayList<>();
+    /** Records of transactions seen without a commit or abort yet, by transaction id, in log order. */
+    private final Map<Long, List<WalRecord>> openTxs = new java.util.LinkedHashMap<>();
     private long redoLsn;
 
     private Recovery(Engine e) {
@@ -67,7 +69,11 @@ final class Recovery {
             throw new CorruptionException(walDir.toString(), 0, "WAL", "segments from LSN " + Math.min(st.redoLsn,
                     st.undoLsn), "an empty WAL directory", "WAL deleted by hand? restore from a backup");
         }
-        WalScanner.End end = scanner.scan(Math.min(st.redoLsn, st.undoLsn), true, this::apply);
+        long from = Math.min(st.redoLsn, st.undoLsn);
+        WalScanner.End end = scanner.scan(from, true, this::apply);
+        if (!st.clean) {
+            rewriteWal(scanner, walDir, from);
+        }
         long next = Math.max(end.nextLsn, st.nextLsn);
         boolean appendToLast = end.lastSegment != null && end.nextLsn == next;
         e.setWal(new Wal(e.fs, walDir, e.options.walSegmentBytes(), next,
@@ -75,9 +81,39 @@ final class Recovery {
         e.checkpointer.resume(st.sequence, -1);
         e.setFpiThreshold(next);
         e.setCatalog(replayCatalog);
-        undoLoser();
+        undoLosers();
+        padShortFiles();
         removeStrayFiles();
         e.checkpointer.run(false);
+    }
+
+    /**
+     * After an unclean stop, writes the WAL that recovery relies on back to its files and fsyncs it. A failed fsync
+     * before the stop may have left records that can be read but are not on stable storage (the kernel can mark
+     * such pages clean); rewriting them makes what recovery saw durable before anything is built on it.
+     */
+    private void rewriteWal(WalScanner scanner, Path walDir, long from) throws IOException {
+        List<Long> starts = scanner.segments();
+        for (int i = 0; i < starts.size(); i++) {
+            boolean needed = i + 1 >= starts.size() || starts.get(i + 1) > from;
+            if (!needed) {
+                continue;
+            }
+            Path p = walDir.resolve(dev.powdb.storage.wal.WalFormat.segmentName(starts.get(i)));
+            try (StorageFile f = e.fs.open(p, false)) {
+                long size = f.size();
+                ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+                for (long pos = 0; pos < size; pos += buf.capacity()) {
+                    buf.clear();
+                    buf.limit((int) Math.min(buf.capacity(), size - pos));
+                    f.readFully(buf, pos);
+                    buf.flip();
+                    f.write(buf, pos);
+                }
+                f.sync();
+            }
+        }
+        e.fs.syncDirectory(walDir);
     }
 
     private void create(Path walDir) throws IOException {
@@ -106,15 +142,10 @@ final class Recovery {
     }
 
     private void apply(WalRecord r) {
-        if (r.txId != openTx) {
-            openTx = r.txId;
-            openTxRecords.clear();
-        }
         switch (r.type) {
             case WalRecordType.COMMIT:
             case WalRecordType.ABORT:
-                openTx = -1;
-                openTxRecords.clear();
+                openTxs.remove(r.txId);
                 return;
             case WalRecordType.CATALOG: {
                 ByteSource in = new ByteSource(r.payload);
@@ -135,7 +166,7 @@ final class Recovery {
                 throw new CorruptionException(r.segment, r.offset, "WAL record type", "a known type",
                         String.valueOf(r.type), "written by a newer PowDB?");
         }
-        openTxRecords.add(r);
+        openTxs.computeIfAbsent(r.txId, k -> new ArrayList<>()).add(r);
     }
 
     private void redo(WalRecord r) {
@@ -158,14 +189,22 @@ final class Recovery {
         }
         Page p = f.pool().pinForRedo(f, pageNo);
         try {
-            if (p.torn() && !full) {
+            if (p.torn() && !full && !rebuilt.contains(((long) fileId << 32) | (pageNo & 0xFFFFFFFFL))) {
                 throw new CorruptionException(f.name(), (long) pageNo * Page.SIZE, "page " + pageNo,
                         "a page that passes its checksum, or a full image of it in the WAL",
                         "a damaged page and only a partial change (WAL LSN " + r.lsn + ")",
                         "media damage; restore from a backup");
             }
-            if (p.lsn() < r.lsn) {
+            // The first change of a page after the checkpoint is a full image, so from there on history is
+            // repeated unconditionally. The page on disk is not trusted: after a failed fsync the OS may show
+            // bytes that a power loss would still take away, and the final checkpoint rewrites every page
+            // touched here.
+            long key = ((long) fileId << 32) | (pageNo & 0xFFFFFFFFL);
+            if (full || rebuilt.contains(key) || p.lsn() < r.lsn) {
                 PageRedo.apply(p, full, ranges, r.payload, offsets, r.lsn);
+                if (full) {
+                    rebuilt.add(key);
+                }
             }
         } finally {
             p.unpin();
@@ -220,18 +259,42 @@ final class Recovery {
         }
     }
 
-    private void undoLoser() {
-        if (openTx < 0 || openTxRecords.isEmpty()) {
-            return;
+    /**
+     * Undoes every transaction that has neither a commit nor an abort record, newest first (transactions never
+     * interleave in the WAL, so reverse order of their first LSN is reverse order of their changes).
+     */
+    private void undoLosers() {
+        List<Long> losers = new ArrayList<>(openTxs.keySet());
+        losers.sort((a, b) -> Long.compare(openTxs.get(b).get(0).lsn, openTxs.get(a).get(0).lsn));
+        for (long tx : losers) {
+            TxContext ctx = new TxContext(e, tx);
+            for (WalRecord r : openTxs.get(tx)) {
+                ctx.addUndoFromRecord(r);
+            }
+            ctx.rollbackTo(0);
+            e.wal().append(WalRecordType.ABORT, tx, out -> { });
         }
-        TxContext ctx = new TxContext(e, openTx);
-        for (WalRecord r : openTxRecords) {
-            ctx.addUndoFromRecord(r);
+        if (!losers.isEmpty()) {
+            e.wal().sync(e.wal().maxLsn());
         }
-        ctx.rollbackTo(0);
-        e.wal().append(WalRecordType.ABORT, openTx, out -> { });
-        e.wal().sync(e.wal().maxLsn());
-        openTxRecords.clear();
+        openTxs.clear();
+    }
+
+    /**
+     * Extends a data file whose length is not a whole number of pages (a page write cut short at the end of the
+     * file) with zeros: readers already treat the missing bytes as zeros, and the file format wants whole pages.
+     */
+    private void padShortFiles() throws IOException {
+        for (PagedFile f : e.openFiles()) {
+            try (StorageFile sf = e.fs.open(f.path(), false)) {
+                long size = sf.size();
+                long rest = size % Page.SIZE;
+                if (rest != 0) {
+                    sf.write(ByteBuffer.allocate((int) (Page.SIZE - rest)), size);
+                    sf.sync();
+                }
+            }
+        }
     }
 
     /** Deletes data files no catalog entry owns (dropped tables, rolled-back creations) and stale temp files. */

@@ -22,6 +22,7 @@ public final class BufferPool {
     private final List<Page> clock = new ArrayList<>();
     private int hand;
     private volatile IOException writeFailure;
+    private volatile java.util.function.Consumer<IOException> failureListener = e -> { };
     private long reads;
     private long writes;
 
@@ -32,6 +33,11 @@ public final class BufferPool {
         }
         this.capacityPages = capacityPages;
         this.gate = gate;
+    }
+
+    /** Told about the first failed page write (the engine poisons itself). */
+    public void setFailureListener(java.util.function.Consumer<IOException> listener) {
+        this.failureListener = listener;
     }
 
     /** Replaces the write-ahead gate (set once the WAL is open). */
@@ -108,7 +114,22 @@ public final class BufferPool {
                 continue;
             }
             if (p.dirty) {
-                writeBack(p);
+                if (writeFailure != null) {
+                    // After a failed write nothing more is written: keep the page and let the pool grow, so that
+                    // reads and in-memory rollbacks keep working until the database is reopened.
+                    hand++;
+                    continue;
+                }
+                try {
+                    writeBack(p);
+                } catch (PowDbException e) {
+                    if (writeFailure == null) {
+                        writeFailure = new IOException(e.getMessage(), e);
+                    }
+                    failureListener.accept(writeFailure);
+                    hand++;
+                    continue;
+                }
             }
             p.owner.setResident(p.pageNo(), null);
             resident--;
@@ -131,8 +152,8 @@ public final class BufferPool {
         } finally {
             p.latch.readLock().unlock();
         }
-        gate.makeDurable(lsn);
         try {
+            gate.makeDurable(lsn);
             p.owner.writeImage(p.pageNo(), scratch);
             writes++;
         } catch (IOException e) {
@@ -140,6 +161,9 @@ public final class BufferPool {
             writeFailure = e;
             throw new PowDbException(ErrorCode.IO, "cannot write page " + p.pageNo() + " of " + p.owner.name()
                     + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            p.dirty = true;
+            throw e;
         }
     }
 
@@ -188,14 +212,17 @@ public final class BufferPool {
                 } finally {
                     p.latch.readLock().unlock();
                 }
-                gate.makeDurable(lsn);
                 try {
+                    gate.makeDurable(lsn);
                     p.owner.writeImage(p.pageNo(), image);
                 } catch (IOException e) {
                     p.dirty = true;
                     writeFailure = e;
                     throw new PowDbException(ErrorCode.IO, "cannot write page " + p.pageNo() + " of "
                             + p.owner.name() + ": " + e.getMessage(), e);
+                } catch (RuntimeException e) {
+                    p.dirty = true;
+                    throw e;
                 }
                 n++;
             }

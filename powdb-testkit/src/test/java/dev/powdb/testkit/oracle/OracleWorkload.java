@@ -24,7 +24,6 @@ import java.util.Random;
 import java.util.TreeMap;
 
 import static dev.powdb.testkit.oracle.OracleTable.TABLE;
-import static dev.powdb.testkit.oracle.RowValues.describe;
 
 /**
  * One seeded run of random operations against a database on a {@link FaultyFs} and an {@link OracleTable}: row
@@ -112,17 +111,7 @@ public final class OracleWorkload {
             db.createTable(OracleTable.SCHEMA);
             for (step = 1; step <= steps; step++) {
                 oneStep();
-                if (PARANOID) {
-                    check(OracleCheck.deepDiff(ops(), working));
-                    if (TRACE) {
-                        List<String> rows = new ArrayList<>();
-                        ops().scan(TABLE, null, r -> rows.add(Long.toHexString(r.rowId()) + ":" + r.get("id")));
-                        System.out.println("    rows " + rows);
-                    }
-                } else if (step % 20 == 0) {
-                    note("periodic scan check");
-                    check(OracleCheck.scanDiff(ops(), working));
-                }
+                checkAfterStep();
             }
             step = steps + 1;
             endTransaction(true);
@@ -134,6 +123,20 @@ public final class OracleWorkload {
             if (db != null) {
                 abandonQuietly(db);
             }
+        }
+    }
+
+    private void checkAfterStep() {
+        if (PARANOID) {
+            check(OracleCheck.deepDiff(ops(), working));
+            if (TRACE) {
+                List<String> rows = new ArrayList<>();
+                ops().scan(TABLE, null, r -> rows.add(Long.toHexString(r.rowId()) + ":" + r.get("id")));
+                System.out.println("    rows " + rows);
+            }
+        } else if (step % 20 == 0) {
+            note("periodic scan check");
+            check(OracleCheck.scanDiff(ops(), working));
         }
     }
 
@@ -368,11 +371,7 @@ public final class OracleWorkload {
     }
 
     static void abandonQuietly(Database d) {
-        try {
-            d.engine().abandonForTesting();
-        } catch (IOException | RuntimeException e) {
-            // A stopped machine refuses even to release the lock; the crash that follows releases it.
-        }
+        Crashes.abandon(d);
     }
 
     // ---- messages ---------------------------------------------------------------------------------------------
