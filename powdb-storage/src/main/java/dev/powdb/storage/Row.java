@@ -15,12 +15,12 @@ public final class Row {
         Object value(int i);
     }
 
-    private static final Object NOT_READ = new Object();
-
     private final TableSchema schema;
     private final long rowId;
     private final Object[] values;
     private final ValueSource source;
+    /** With a source: which values have been read (bit i for column i; columns past 63 are never cached). */
+    private long readMask;
 
     /** Used by the engine; {@code values} is owned by the row afterwards. */
     public Row(TableSchema schema, long rowId, Object[] values) {
@@ -35,15 +35,20 @@ public final class Row {
         this.schema = schema;
         this.rowId = rowId;
         this.values = new Object[schema.columns().size()];
-        java.util.Arrays.fill(values, NOT_READ);
         this.source = source;
     }
 
     private Object value(int i) {
-        Object v = values[i];
-        if (v == NOT_READ) {
-            v = source.value(i);
-            values[i] = v;
+        if (source == null) {
+            return values[i];
+        }
+        if (i < 64 && (readMask & (1L << i)) != 0) {
+            return values[i];
+        }
+        Object v = source.value(i);
+        values[i] = v;
+        if (i < 64) {
+            readMask |= 1L << i;
         }
         return v;
     }
@@ -51,7 +56,7 @@ public final class Row {
     private Object[] all() {
         if (source != null) {
             for (int i = 0; i < values.length; i++) {
-                value(i);
+                values[i] = value(i);
             }
         }
         return values;

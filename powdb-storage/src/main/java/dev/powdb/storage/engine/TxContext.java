@@ -41,16 +41,47 @@ final class TxContext implements EditLog {
             int[] redo = full ? PageRedo.nonZeroRuns(page) : ranges;
             byte[] now = PageRedo.raw(page);
             writeRanges(out, redo, now);
-            writeRanges(out, ranges, before);
+            writeUndoRanges(out, ranges, before);
         });
         noteFirst(lsn);
         if (!compensating) {
             int start = undo.length();
             undo.u8(UNDO_PAGE).i32(page.fileId()).i32(page.pageNo());
-            writeRanges(undo, ranges, before);
+            writeUndoRanges(undo, ranges, before);
             undo.i32(undo.length() - start + 4);
         }
         return lsn;
+    }
+
+    /** Marks an undo range whose before-bytes were all zero (fresh space): no bytes follow it. */
+    static final int ZERO_RANGE = 0x8000;
+
+    /**
+     * Undo ranges: like redo ranges, but a range whose before-bytes are all zero (most inserts write into zeroed
+     * free space) is stored as its offset and length with {@link #ZERO_RANGE} set, without the bytes.
+     */
+    private static void writeUndoRanges(ByteSink out, int[] ranges, byte[] src) {
+        out.u16(ranges.length / 2);
+        for (int i = 0; i < ranges.length; i += 2) {
+            int len = ranges[i + 1] - ranges[i];
+            if (isZero(src, ranges[i], len)) {
+                out.u16(ranges[i]).u16(len | ZERO_RANGE);
+            } else {
+                out.u16(ranges[i]).u16(len).bytes(src, ranges[i], len);
+            }
+        }
+    }
+
+    private static final byte[] ZEROS = new byte[Page.SIZE];
+
+    private static boolean isZero(byte[] b, int off, int len) {
+        return java.util.Arrays.mismatch(b, off, off + len, ZEROS, 0, len) < 0;
+    }
+
+    /** Reads one undo range's bytes (zeros for a {@link #ZERO_RANGE}); {@code word} is its length word. */
+    private static byte[] undoBytes(ByteSource in, int word) {
+        int len = word & ~ZERO_RANGE;
+        return (word & ZERO_RANGE) != 0 ? new byte[len] : in.bytes(len);
     }
 
     private static void writeRanges(ByteSink out, int[] ranges, byte[] src) {
@@ -96,8 +127,11 @@ final class TxContext implements EditLog {
             undo.u16(m);
             for (int i = 0; i < m; i++) {
                 int off = in.u16();
-                int len = in.u16();
-                undo.u16(off).u16(len).bytes(in.bytes(len));
+                int word = in.u16();
+                undo.u16(off).u16(word);
+                if ((word & ZERO_RANGE) == 0) {
+                    undo.bytes(in.bytes(word));
+                }
             }
         } else {
             return;
@@ -187,8 +221,8 @@ final class TxContext implements EditLog {
             int n = in.u16();
             for (int i = 0; i < n; i++) {
                 int off = in.u16();
-                int len = in.u16();
-                p.putBytes(off, in.bytes(len), 0, len);
+                byte[] bytes = undoBytes(in, in.u16());
+                p.putBytes(off, bytes, 0, bytes.length);
             }
         } finally {
             p.unpin();

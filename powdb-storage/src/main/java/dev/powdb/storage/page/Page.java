@@ -243,25 +243,25 @@ public final class Page {
         int i = off;
         while (i < end) {
             int w = i >>> 6;
+            int wordEnd = Math.min(end, (w + 1) << 6);
+            int lo = i & 63;
+            int hi = wordEnd - (w << 6);
+            long mask = hi == 64 ? -1L << lo : ((1L << hi) - 1) & (-1L << lo);
             long word = captured[w];
-            if ((i & 63) == 0 && end - i >= 64) {
-                if (word == 0) {
-                    System.arraycopy(data, i, before, i, 64);
-                    captured[w] = -1L;
-                    i += 64;
-                    continue;
+            if ((word & mask) == 0) {
+                System.arraycopy(data, i, before, i, wordEnd - i);
+                captured[w] = word | mask;
+            } else if ((word & mask) != mask) {
+                for (int j = i; j < wordEnd; j++) {
+                    long bit = 1L << (j & 63);
+                    if ((word & bit) == 0) {
+                        before[j] = data[j];
+                        word |= bit;
+                    }
                 }
-                if (word == -1L) {
-                    i += 64;
-                    continue;
-                }
+                captured[w] = word;
             }
-            long bit = 1L << (i & 63);
-            if ((word & bit) == 0) {
-                before[i] = data[i];
-                captured[w] = word | bit;
-            }
-            i++;
+            i = wordEnd;
         }
     }
 

@@ -5,7 +5,8 @@ public final class WalRecordType {
     /**
      * Change of one page: {@code u32 fileId, u32 pageNo, u8 flags (1 = full image: zero the page first),
      * u16 n, n x (u16 offset, u16 length, bytes)} redo ranges, then {@code u16 m, m x (u16 offset, u16 length,
-     * bytes)} undo ranges holding the bytes before the change.
+     * bytes)} undo ranges holding the bytes before the change; bit 15 of an undo length marks a range that was all
+     * zeros, stored without its bytes.
      */
     public static final int PAGE_EDIT = 1;
     /** End of a transaction that took effect: {@code u64 commit time in microseconds since the epoch}. */
