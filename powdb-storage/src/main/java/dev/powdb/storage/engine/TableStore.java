@@ -152,8 +152,7 @@ final class TableStore {
 
     private void checkUnique(int i, byte[] key, Object value) {
         if (indexMetas.get(i).unique && !KeyCodec.isNull(key) && indexes.get(i).containsKey(key)) {
-            throw new PowDbException(ErrorCode.UNIQUE_VIOLATION, "unique index on " + meta.name + "."
-                    + indexMetas.get(i).column + " already holds " + abbreviate(value));
+            throw uniqueViolation(i, value);
         }
     }
 
@@ -174,13 +173,24 @@ final class TableStore {
         byte[][] keys = new byte[indexes.size()][];
         for (int i = 0; i < keys.length; i++) {
             keys[i] = key(i, phys);
-            checkUnique(i, keys[i], phys[indexMetas.get(i).columnPos]);
         }
         long rid = heap.insert(ctx, RowCodec.encode(types, phys, heap, ctx));
+        // A unique violation throws from here; the statement's rollback takes the heap row out again.
         for (int i = 0; i < keys.length; i++) {
-            indexes.get(i).insert(ctx, keys[i], rid);
+            if (indexMetas.get(i).unique && !KeyCodec.isNull(keys[i])) {
+                if (!indexes.get(i).insertUnique(ctx, keys[i], rid)) {
+                    throw uniqueViolation(i, phys[indexMetas.get(i).columnPos]);
+                }
+            } else {
+                indexes.get(i).insert(ctx, keys[i], rid);
+            }
         }
         return rid;
+    }
+
+    private PowDbException uniqueViolation(int i, Object value) {
+        return new PowDbException(ErrorCode.UNIQUE_VIOLATION, "unique index on " + meta.name + "."
+                + indexMetas.get(i).column + " already holds " + abbreviate(value));
     }
 
     void delete(TxContext ctx, long rowId, Object[] old) {

@@ -248,6 +248,19 @@ public final class BTree {
      * @throws NullPointerException  when {@code key} is null
      */
     public void insert(EditLog log, byte[] key, long rowId) {
+        insert(log, key, rowId, false);
+    }
+
+    /**
+     * Adds (key, rowId) unless some entry already has this key; one descent does both the check and the insert.
+     *
+     * @return false, changing nothing, when the key is present
+     */
+    public boolean insertUnique(EditLog log, byte[] key, long rowId) {
+        return insert(log, key, rowId, true);
+    }
+
+    private boolean insert(EditLog log, byte[] key, long rowId, boolean unique) {
         Objects.requireNonNull(key, "key");
         if (key.length > MAX_KEY_BYTES) {
             throw new PowDbException(ErrorCode.INVALID_ARGUMENT, "index key of " + key.length
@@ -267,6 +280,9 @@ public final class BTree {
                 throw new IllegalStateException("entry (" + hex(key) + ", " + rowId + ") is already in "
                         + file.name());
             }
+            if (unique && hasKeyNear(leaf, pos, key)) {
+                return false;
+            }
             split = NodeSplitter.insert(file, log, leaf, pos, BTreeNode.leafCell(key, rowId));
         } finally {
             leaf.unpin();
@@ -283,6 +299,28 @@ public final class BTree {
         if (split != null) {
             growRoot(log, meta, split);
         }
+        return true;
+    }
+
+    /**
+     * Whether an entry with {@code key} exists, given that (key, rowId) would go at {@code pos} of {@code leaf}:
+     * such entries sit right before or at {@code pos}; only at a leaf's edge may they be in a neighbour leaf.
+     */
+    private boolean hasKeyNear(Page leaf, int pos, byte[] key) {
+        int n = BTreeNode.count(leaf);
+        if (pos > 0 && BTreeNode.compareKey(leaf, BTreeNode.cellOffset(leaf, pos - 1), key) == 0) {
+            return true;
+        }
+        if (pos < n && BTreeNode.compareKey(leaf, BTreeNode.cellOffset(leaf, pos), key) == 0) {
+            return true;
+        }
+        if (pos > 0 && pos < n) {
+            return false;
+        }
+        if (pos == n && n > 0 && BTreeNode.link(leaf) == 0) {
+            return false; // the rightmost leaf: nothing follows (the common case of ascending keys)
+        }
+        return containsKey(key);
     }
 
     /** Puts a new root above the old one after the old root split; the tree gets one level taller. */
