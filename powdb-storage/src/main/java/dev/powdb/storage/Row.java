@@ -11,14 +11,18 @@ import java.util.Map;
 public final class Row {
     /** Supplies column values on first use, so a filter that reads one column does not decode the others. */
     public interface ValueSource {
-        /** The value of column {@code i} (schema order). */
-        Object value(int i);
+        /** The value of column {@code column} (schema order) of the record in {@code buf[off, off + len)}. */
+        Object value(byte[] buf, int off, int len, long rowId, int column);
     }
 
     private final TableSchema schema;
     private final long rowId;
-    private final Object[] values;
+    /** Values in column order; for a row with a source, a cache allocated on first use. */
+    private Object[] values;
     private final ValueSource source;
+    private final byte[] buf;
+    private final int off;
+    private final int len;
     /** With a source: which values have been read (bit i for column i; columns past 63 are never cached). */
     private long readMask;
 
@@ -28,14 +32,22 @@ public final class Row {
         this.rowId = rowId;
         this.values = values;
         this.source = null;
+        this.buf = null;
+        this.off = 0;
+        this.len = 0;
     }
 
-    /** Used by the engine: a row whose values are decoded from {@code source} when first read. */
-    public Row(TableSchema schema, long rowId, ValueSource source) {
+    /**
+     * Used by the engine: a row whose values are decoded by {@code source} from the record in
+     * {@code buf[off, off + len)} when first read. The row keeps {@code buf}, which must not change afterwards.
+     */
+    public Row(TableSchema schema, long rowId, ValueSource source, byte[] buf, int off, int len) {
         this.schema = schema;
         this.rowId = rowId;
-        this.values = new Object[schema.columns().size()];
         this.source = source;
+        this.buf = buf;
+        this.off = off;
+        this.len = len;
     }
 
     private Object value(int i) {
@@ -45,9 +57,13 @@ public final class Row {
         if (i < 64 && (readMask & (1L << i)) != 0) {
             return values[i];
         }
-        Object v = source.value(i);
-        values[i] = v;
-        if (i < 64) {
+        Object v = source.value(buf, off, len, rowId, i);
+        if (i < 64 && (v instanceof String || v instanceof byte[])) {
+            // Cache what is costly to decode; numbers, booleans and times are cheaper to decode again.
+            if (values == null) {
+                values = new Object[schema.columns().size()];
+            }
+            values[i] = v;
             readMask |= 1L << i;
         }
         return v;
@@ -55,9 +71,11 @@ public final class Row {
 
     private Object[] all() {
         if (source != null) {
-            for (int i = 0; i < values.length; i++) {
-                values[i] = value(i);
+            Object[] out = new Object[schema.columns().size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = value(i);
             }
+            return out;
         }
         return values;
     }
@@ -91,13 +109,13 @@ public final class Row {
 
     /** Number of columns. */
     public int size() {
-        return values.length;
+        return schema.columns().size();
     }
 
     /** Column name to value, in column order. */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < values.length; i++) {
+        for (int i = 0; i < size(); i++) {
             m.put(schema.columns().get(i).name(), value(i));
         }
         return m;

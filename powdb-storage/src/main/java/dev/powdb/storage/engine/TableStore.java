@@ -29,6 +29,7 @@ final class TableStore {
     final List<BTree> indexes;
     private final ColumnType[] types;
     private final Object[] defaults;
+    private final RowCodec.Decoder decoder;
 
     TableStore(TableMeta meta, HeapFile heap, List<BTree> indexes) {
         this.meta = meta;
@@ -42,6 +43,7 @@ final class TableStore {
             types[i] = meta.columns.get(i).type;
             defaults[i] = meta.columns.get(i).defaultValue;
         }
+        decoder = new RowCodec.Decoder(types, defaults, heap, heap.file().name(), meta.livePositions());
     }
 
     BTree index(String column) {
@@ -229,16 +231,15 @@ final class TableStore {
     }
 
     /** A row whose values are decoded from {@code record} only when read. */
-    Row lazyRow(long rowId, byte[] record) {
-        RowCodec.Lazy lazy = new RowCodec.Lazy(record, types, defaults, heap, heap.file().name(), rowId);
-        int[] live = meta.livePositions();
-        return new Row(meta.schema(), rowId, i -> lazy.value(live[i]));
+    Row lazyRow(long rowId, byte[] buf, int offset, int length) {
+        decoder.check(buf, offset, length, rowId);
+        return new Row(meta.schema(), rowId, decoder, buf, offset, length);
     }
 
     /** Visits rows passing {@code filter}; the consumer sees live-column rows. */
     void scan(Predicate<Row> filter, Consumer<Row> consumer) {
-        heap.scan((rid, rec) -> {
-            Row r = lazyRow(rid, rec);
+        heap.scanInPlace((rid, page, off, len) -> {
+            Row r = lazyRow(rid, page, off, len);
             if (filter == null || filter.test(r)) {
                 consumer.accept(r);
             }

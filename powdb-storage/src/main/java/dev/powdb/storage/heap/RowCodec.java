@@ -5,6 +5,7 @@ import dev.powdb.storage.CorruptionException;
 import dev.powdb.storage.ErrorCode;
 import dev.powdb.storage.PowDbException;
 import dev.powdb.storage.page.EditLog;
+import dev.powdb.storage.page.Page;
 import dev.powdb.storage.util.ByteSink;
 import dev.powdb.storage.util.ByteSource;
 
@@ -143,61 +144,91 @@ public final class RowCodec {
     }
 
     /**
-     * A record parsed only as far as its column offsets; values are decoded one at a time on request.
+     * Decodes single values straight from a stored record, for rows that decode a column only when it is read.
+     * One instance per table layout; it keeps no per-row state.
      */
-    public static final class Lazy {
-        private final byte[] record;
+    public static final class Decoder implements dev.powdb.storage.Row.ValueSource {
         private final ColumnType[] types;
         private final Object[] defaults;
         private final HeapFile heap;
-        private final int[] offsets;
-        private final int stored;
+        private final String resource;
+        private final int[] live;
 
-        /** Parses the header and value offsets of {@code record} (no values are decoded). */
-        public Lazy(byte[] record, ColumnType[] types, Object[] defaults, HeapFile heap, String resource,
-                    long rowId) {
-            this.record = record;
+        /**
+         * @param live physical position of each schema column
+         */
+        public Decoder(ColumnType[] types, Object[] defaults, HeapFile heap, String resource, int[] live) {
             this.types = types;
             this.defaults = defaults;
             this.heap = heap;
-            try {
-                ByteSource in = new ByteSource(record);
-                int n = in.u16();
-                int bitmapAt = in.position();
-                in.skip((n + 7) / 8);
-                stored = n;
-                offsets = new int[Math.min(n, types.length)];
-                for (int i = 0; i < offsets.length; i++) {
-                    if ((record[bitmapAt + i / 8] & (1 << (i % 8))) != 0) {
-                        offsets[i] = -1;
-                        continue;
-                    }
-                    offsets[i] = in.position();
-                    switch (types[i]) {
-                        case INT: case FLOAT: case DATETIME: in.skip(8); break;
-                        case BOOL: in.skip(1); break;
-                        default: {
-                            int word = in.i32();
-                            in.skip((word & OVERFLOW_BIT) != 0 ? 4 : word);
-                        }
-                    }
-                }
-            } catch (ByteSource.Underflow e) {
-                throw new CorruptionException(resource, 0, "row " + Long.toHexString(rowId), "a well-formed row",
-                        e.getMessage(), "damaged page");
+            this.resource = resource;
+            this.live = live;
+        }
+
+        private CorruptionException damaged(long rowId, String what) {
+            return new CorruptionException(resource, 0, "row " + Long.toHexString(rowId), "a well-formed row",
+                    what, "damaged page");
+        }
+
+        /** Checks the record's header so that a damaged row fails when it is read, not later. */
+        public void check(byte[] buf, int off, int len, long rowId) {
+            if (len < 2) {
+                throw damaged(rowId, "record of " + len + " bytes");
+            }
+            int stored = ((buf[off] & 0xFF) << 8) | (buf[off + 1] & 0xFF);
+            if (2 + (stored + 7) / 8 > len) {
+                throw damaged(rowId, "null bitmap runs past the end");
             }
         }
 
-        /** The value of physical column {@code pos}. */
-        public Object value(int pos) {
+        @Override
+        public Object value(byte[] buf, int off, int len, long rowId, int column) {
+            return valueAt(buf, off, off + len, rowId, live[column]);
+        }
+
+        private Object valueAt(byte[] rec, int base, int end, long rowId, int pos) {
+            int stored = ((rec[base] & 0xFF) << 8) | (rec[base + 1] & 0xFF);
             if (pos >= stored) {
                 return defaults[pos];
             }
-            int off = offsets[pos];
-            if (off < 0) {
+            int bitmapAt = base + 2;
+            if ((rec[bitmapAt + pos / 8] & (1 << (pos % 8))) != 0) {
                 return null;
             }
-            return readValue(new ByteSource(record, off, record.length - off), types[pos], heap);
+            int at = bitmapAt + (stored + 7) / 8;
+            for (int i = 0; i < pos; i++) {
+                if ((rec[bitmapAt + i / 8] & (1 << (i % 8))) != 0) {
+                    continue;
+                }
+                switch (types[i]) {
+                    case INT: case FLOAT: case DATETIME: at += 8; break;
+                    case BOOL: at += 1; break;
+                    default: {
+                        if (at + 4 > end) {
+                            throw damaged(rowId, "column " + i + " runs past the end");
+                        }
+                        int word = Page.readInt(rec, at);
+                        at += 4 + ((word & OVERFLOW_BIT) != 0 ? 4 : word);
+                    }
+                }
+            }
+            ColumnType t = types[pos];
+            int width = t == ColumnType.BOOL ? 1 : t == ColumnType.STR || t == ColumnType.BYTES ? 4 : 8;
+            if (at < base || at + width > end) {
+                throw damaged(rowId, "column " + pos + " runs past the end");
+            }
+            switch (t) {
+                case INT: return Page.readLong(rec, at);
+                case FLOAT: return Double.longBitsToDouble(Page.readLong(rec, at));
+                case BOOL: return rec[at] != 0;
+                case DATETIME: return fromMicros(Page.readLong(rec, at));
+                default:
+                    try {
+                        return readValue(new ByteSource(rec, at, end - at), t, heap);
+                    } catch (ByteSource.Underflow e) {
+                        throw damaged(rowId, e.getMessage());
+                    }
+            }
         }
     }
 
