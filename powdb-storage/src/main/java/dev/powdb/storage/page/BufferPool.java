@@ -51,8 +51,25 @@ public final class BufferPool {
      * @param fresh the page was just allocated: start from zeros without reading
      */
     Page pin(PagedFile file, int pageNo, boolean fresh) {
-        Page page = pinInternal(file, pageNo, fresh, false);
-        return page;
+        if (!fresh) {
+            // Fast path without the pool lock: pin a resident page unless an eviction has claimed it.
+            Page page = file.resident(pageNo);
+            if (page != null) {
+                int c = page.pins.get();
+                while (c >= 0) {
+                    if (page.pins.compareAndSet(c, c + 1)) {
+                        if (file.resident(pageNo) == page && !page.discarded) {
+                            page.referenced = true;
+                            return page;
+                        }
+                        page.pins.decrementAndGet();
+                        break;
+                    }
+                    c = page.pins.get();
+                }
+            }
+        }
+        return pinInternal(file, pageNo, fresh, false);
     }
 
     /**
@@ -68,7 +85,7 @@ public final class BufferPool {
         Page page = file.resident(pageNo);
         if (page == null) {
             makeRoom();
-            page = new Page(file.fileId(), pageNo);
+            page = new Page(file, pageNo);
             if (!fresh) {
                 reads++;
                 boolean ok = file.readImage(pageNo, page.data, lenient);
@@ -77,23 +94,20 @@ public final class BufferPool {
                     page.torn = true;
                 }
             }
-            Page p = page;
-            page.unpinAction = () -> unpin(p);
             file.setResident(pageNo, page);
             resident++;
             clock.add(page);
-            page.owner = file;
         }
-        page.pinCount++;
+        page.pins.incrementAndGet(); // never -1 here: evictions finish under this lock
         page.referenced = true;
         return page;
     }
 
-    private synchronized void unpin(Page page) {
-        if (page.pinCount <= 0) {
+    void unpin(Page page) {
+        if (page.pins.decrementAndGet() < 0) {
+            page.pins.incrementAndGet();
             throw new IllegalStateException("page " + page.fileId() + ":" + page.pageNo() + " unpinned too often");
         }
-        page.pinCount--;
     }
 
     private void makeRoom() {
@@ -104,7 +118,7 @@ public final class BufferPool {
             }
             Page p = clock.get(hand);
             scanned++;
-            if (p.pinCount > 0) {
+            if (p.pins.get() > 0) {
                 hand++;
                 continue;
             }
@@ -113,16 +127,23 @@ public final class BufferPool {
                 hand++;
                 continue;
             }
+            // Claim the page: from now on the lock-free pin path cannot pin it.
+            if (!p.pins.compareAndSet(0, -1)) {
+                hand++;
+                continue;
+            }
             if (p.dirty) {
                 if (writeFailure != null) {
                     // After a failed write nothing more is written: keep the page and let the pool grow, so that
                     // reads and in-memory rollbacks keep working until the database is reopened.
+                    p.pins.set(0);
                     hand++;
                     continue;
                 }
                 try {
                     writeBack(p);
                 } catch (PowDbException e) {
+                    p.pins.set(0);
                     if (writeFailure == null) {
                         writeFailure = new IOException(e.getMessage(), e);
                     }
@@ -191,7 +212,7 @@ public final class BufferPool {
         synchronized (this) {
             for (Page p : clock) {
                 if (p.dirty && which.test(p)) {
-                    p.pinCount++;
+                    p.pins.incrementAndGet();
                     dirty.add(p);
                 }
             }
@@ -229,7 +250,7 @@ public final class BufferPool {
         } finally {
             synchronized (this) {
                 for (Page p : dirty) {
-                    p.pinCount--;
+                    p.pins.decrementAndGet();
                 }
                 writes += n;
             }

@@ -47,7 +47,8 @@ public final class Page {
     final ReentrantReadWriteLock latch = new ReentrantReadWriteLock();
 
     // Buffer-pool bookkeeping (guarded by the pool's lock).
-    int pinCount;
+    /** Pins held; -1 while the pool is evicting the page (it can then not be pinned through the fast path). */
+    final java.util.concurrent.atomic.AtomicInteger pins = new java.util.concurrent.atomic.AtomicInteger();
     boolean referenced;
     volatile boolean dirty;
 
@@ -58,13 +59,13 @@ public final class Page {
     private final int[] rangeEnd = new int[MAX_RANGES];
     private int rangeCount;
     private boolean wholePage;
-    Runnable unpinAction;
-    PagedFile owner;
+    final PagedFile owner;
     boolean torn;
     volatile boolean discarded;
 
-    Page(int fileId, int pageNo) {
-        this.fileId = fileId;
+    Page(PagedFile owner, int pageNo) {
+        this.owner = owner;
+        this.fileId = owner.fileId();
         this.pageNo = pageNo;
     }
 
@@ -98,7 +99,7 @@ public final class Page {
 
     /** Releases the caller's pin; the page object must not be used afterwards. */
     public void unpin() {
-        unpinAction.run();
+        owner.pool().unpin(this);
     }
 
     // ---- reads -------------------------------------------------------------------------------------------------

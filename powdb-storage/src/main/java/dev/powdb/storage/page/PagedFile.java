@@ -46,8 +46,13 @@ public final class PagedFile implements Closeable {
     private final StorageFile file;
     private final BufferPool pool;
     private volatile int pageCount;
-    /** Cached pages by page number; guarded by the buffer pool's lock. */
-    private Page[] resident = new Page[16];
+    /**
+     * Cached pages by page number. Written under the buffer pool's lock with release stores, read without it
+     * (the pool's lock-free pin path) with acquire loads, so a page is seen only fully loaded.
+     */
+    private volatile Page[] resident = new Page[16];
+    private static final java.lang.invoke.VarHandle SLOT =
+            java.lang.invoke.MethodHandles.arrayElementVarHandle(Page[].class);
 
     /**
      * @param fileId the file's id (recorded in every page)
@@ -86,18 +91,21 @@ public final class PagedFile implements Closeable {
 
     /** The cached page {@code pageNo} or null; caller holds the pool lock. */
     Page resident(int pageNo) {
-        return pageNo < resident.length ? resident[pageNo] : null;
+        Page[] r = resident;
+        return pageNo < r.length ? (Page) SLOT.getAcquire(r, pageNo) : null;
     }
 
     /** Records (or with null forgets) the cached page {@code pageNo}; caller holds the pool lock. */
     void setResident(int pageNo, Page page) {
-        if (pageNo >= resident.length) {
+        Page[] r = resident;
+        if (pageNo >= r.length) {
             if (page == null) {
                 return;
             }
-            resident = java.util.Arrays.copyOf(resident, Math.max(pageNo + 1, resident.length * 2));
+            r = java.util.Arrays.copyOf(r, Math.max(pageNo + 1, r.length * 2));
+            resident = r;
         }
-        resident[pageNo] = page;
+        SLOT.setRelease(r, pageNo, page);
     }
 
     /** Pins page {@code pageNo}; call {@link Page#unpin()} when done. */
