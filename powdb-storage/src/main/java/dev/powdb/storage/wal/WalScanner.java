@@ -114,10 +114,12 @@ public final class WalScanner {
                     expected++;
                     pos += len;
                 }
-                if (pos >= data.length) {
+                boolean last = i == starts.size() - 1;
+                if (pos >= data.length || (last && allZero(data, pos))) {
+                    // The end of the log; in the newest segment it may be followed by reserved zeroed space.
                     end.lastSegment = p;
                     end.lastSegmentStart = start;
-                    end.lastSegmentLength = data.length;
+                    end.lastSegmentLength = pos;
                     continue;
                 }
                 badAt = pos;
@@ -141,6 +143,11 @@ public final class WalScanner {
         }
         end.nextLsn = Math.max(expected, fromLsn);
         return end;
+    }
+
+    private static boolean allZero(byte[] data, int from) {
+        return java.util.Arrays.mismatch(data, from, data.length, new byte[data.length - from], 0,
+                data.length - from) < 0;
     }
 
     private void cutTail(List<Long> starts, int i, Path p, long badAt) throws IOException {
