@@ -4,6 +4,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import dev.powdb.storage.SyncMode;
+
 import java.nio.file.Path;
 
 /**
@@ -17,10 +19,22 @@ public final class Main implements Runnable {
             description = "Data directory (default: ${DEFAULT-VALUE}).", scope = CommandLine.ScopeType.INHERIT)
     Path dataDir;
 
-    @Option(names = "--sync", paramLabel = "MODE", defaultValue = "full",
+    @Option(names = "--sync", paramLabel = "MODE", defaultValue = "full", converter = SyncModeConverter.class,
             description = "Durability of commits: full, normal or off (default: ${DEFAULT-VALUE}).",
             scope = CommandLine.ScopeType.INHERIT)
-    String sync;
+    SyncMode sync;
+
+    /** Parses {@code --sync}; a bad value is a usage error (exit 2). */
+    static final class SyncModeConverter implements CommandLine.ITypeConverter<SyncMode> {
+        @Override
+        public SyncMode convert(String value) {
+            try {
+                return SyncMode.parse(value);
+            } catch (RuntimeException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -38,6 +52,11 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof CommandLine.ParameterException) {
+                cmd.getErr().println("Error: " + ex.getMessage());
+                cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
+                return 2;
+            }
             cmd.getErr().println("Error: " + ex.getMessage());
             return 1;
         });

@@ -167,4 +167,32 @@ class DatabaseTest {
             assertEquals(600, db.lookup("users", "age", 2L).size());
         }
     }
+
+    @Test
+    void ascendingInsertsStillCatchDuplicatesOfTheLastKeyAndSurviveRollback() {
+        Path dir = tmp.resolve("db");
+        try (Database db = Database.open(dir)) {
+            db.createTable(users());
+            for (long i = 0; i < 3000; i++) {
+                db.insertValues("users", i, "u", i % 3, null, null, null, null);
+            }
+            PowDbException e = assertThrows(PowDbException.class,
+                    () -> db.insertValues("users", 2999L, "again", 0L, null, null, null, null));
+            assertEquals(ErrorCode.UNIQUE_VIOLATION, e.code());
+            try (Transaction tx = db.begin()) {
+                for (long i = 3000; i < 6000; i++) {
+                    tx.insertValues("users", i, "t", 0L, null, null, null, null);
+                }
+                tx.rollback();
+            }
+            for (long i = 3000; i < 4000; i++) {
+                db.insertValues("users", i, "v", 1L, null, null, null, null);
+            }
+            assertEquals(4000, db.count("users", null));
+            assertEquals(1, db.lookup("users", "id", 3999L).size());
+            assertTrue(db.lookup("users", "id", 4000L).isEmpty());
+        }
+        VerifyReport report = Database.verify(dir);
+        assertTrue(report.ok(), report.toString());
+    }
 }

@@ -266,6 +266,10 @@ public final class BTree {
             throw new PowDbException(ErrorCode.INVALID_ARGUMENT, "index key of " + key.length
                     + " bytes is longer than the maximum of " + MAX_KEY_BYTES + " bytes");
         }
+        int fast = appendToRightmostLeaf(log, key, rowId, unique);
+        if (fast >= 0) {
+            return fast == 1;
+        }
         Meta meta = readMeta();
         int height = meta.height();
         int[] path = new int[height];
@@ -282,6 +286,9 @@ public final class BTree {
             }
             if (unique && hasKeyNear(leaf, pos, key)) {
                 return false;
+            }
+            if (BTreeNode.link(leaf) == 0) {
+                rightmostLeafHint = leaf.pageNo();
             }
             split = NodeSplitter.insert(file, log, leaf, pos, BTreeNode.leafCell(key, rowId));
         } finally {
@@ -300,6 +307,52 @@ public final class BTree {
             growRoot(log, meta, split);
         }
         return true;
+    }
+
+    /**
+     * Page number of the rightmost leaf as last seen by the writer. Only a hint for ascending inserts: it is
+     * checked (a leaf, no right sibling, entries below the new one) before every use, so a stale value after a
+     * split or rollback costs nothing but the normal descent.
+     */
+    private volatile int rightmostLeafHint = -1;
+
+    /**
+     * Ascending keys (the common load pattern) go at the end of the rightmost leaf; when the hint says which
+     * leaf that is and the entry fits, this inserts it without descending from the root.
+     *
+     * @return 1 inserted, 0 refused as a duplicate key (unique), -1 not applicable: take the normal path
+     */
+    private int appendToRightmostLeaf(EditLog log, byte[] key, long rowId, boolean unique) {
+        int hint = rightmostLeafHint;
+        if (hint <= 1 || hint >= file.pageCount()) {
+            return -1;
+        }
+        Page leaf = file.pin(hint);
+        try {
+            if (leaf.type() != PageType.BTREE_LEAF) {
+                return -1;
+            }
+            int next = BTreeNode.link(leaf);
+            if (next != 0) {
+                // The hinted leaf was split: its new right sibling may be the rightmost leaf now.
+                rightmostLeafHint = next;
+                return -1;
+            }
+            int n = BTreeNode.count(leaf);
+            if (n == 0) {
+                return -1;
+            }
+            int last = BTreeNode.cellOffset(leaf, n - 1);
+            if (BTreeNode.compare(leaf, last, key, rowId, Tie.EXACT) >= 0) {
+                return -1;
+            }
+            if (unique && BTreeNode.compareKey(leaf, last, key) == 0) {
+                return 0;
+            }
+            return NodeSplitter.insertInPlace(log, leaf, n, BTreeNode.leafCell(key, rowId)) ? 1 : -1;
+        } finally {
+            leaf.unpin();
+        }
     }
 
     /**

@@ -57,7 +57,7 @@ final class NodeSplitter {
      *
      * @return false when the node needs compaction or a split (nothing was changed)
      */
-    private static boolean insertInPlace(EditLog log, Page page, int pos, byte[] cell) {
+    static boolean insertInPlace(EditLog log, Page page, int pos, byte[] cell) {
         int n = BTreeNode.count(page);
         int cellStart = page.getUnsignedShort(BTreeNode.OFF_CELL_START);
         int slotsEnd = BTreeNode.OFF_SLOTS + 2 * n;

@@ -1,0 +1,46 @@
+package dev.powdb.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Exit codes of the command line: 0 success, 1 failure, 2 usage error. */
+class MainTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void demoThenVerifyThenDetectDamage() throws Exception {
+        String dir = tmp.resolve("db").toString();
+        assertEquals(0, Main.run("--data-dir", dir, "demo", "--rows", "2000"));
+        assertEquals(0, Main.run("--data-dir", dir, "verify"));
+        assertEquals(0, Main.run("--data-dir", dir, "verify", "--json"));
+        assertEquals(0, Main.run("--data-dir", dir, "info"));
+        Path heap = tmp.resolve("db").resolve("demo_users.heap");
+        assertTrue(Files.size(heap) > 3 * 4096);
+        try (RandomAccessFile f = new RandomAccessFile(heap.toFile(), "rw")) {
+            f.seek(2 * 4096 + 100);
+            int b = f.read();
+            f.seek(2 * 4096 + 100);
+            f.write(b ^ 1);
+        }
+        assertEquals(1, Main.run("--data-dir", dir, "verify"));
+    }
+
+    @Test
+    void usageErrorsExitWithTwoAndFailuresWithOne() {
+        assertEquals(2, Main.run("no-such-command"));
+        assertEquals(2, Main.run("verify", "--no-such-option"));
+        assertEquals(2, Main.run(new String[0]));
+        assertEquals(1, Main.run("--data-dir", tmp.resolve("missing").toString(), "verify"));
+        assertEquals(2, Main.run("--data-dir", tmp.resolve("x").toString(), "--sync", "sometimes", "info"));
+        assertEquals(0, Main.run("--help"));
+        assertEquals(0, Main.run("verify", "--help"));
+    }
+}
