@@ -401,31 +401,7 @@ public final class HeapFile {
 
     /** Visits every record in page and slot order. The visitor returns false to stop. */
     public void scan(RecordVisitor visitor) {
-        int n = file.pageCount();
-        for (int pageNo = 1; pageNo < n; pageNo++) {
-            Page p = file.pin(pageNo);
-            byte[][] records;
-            int slots;
-            p.latch().readLock().lock();
-            try {
-                if (p.type() != PageType.HEAP) {
-                    continue;
-                }
-                slots = p.getUnsignedShort(OFF_SLOTS);
-                records = new byte[slots][];
-                for (int s = 0; s < slots; s++) {
-                    records[s] = recordAt(p, s);
-                }
-            } finally {
-                p.latch().readLock().unlock();
-                p.unpin();
-            }
-            for (int s = 0; s < slots; s++) {
-                if (records[s] != null && !visitor.visit(rowId(pageNo, s), records[s])) {
-                    return;
-                }
-            }
-        }
+        scanInPlace((rid, page, off, len) -> visitor.visit(rid, Arrays.copyOfRange(page, off, off + len)));
     }
 
     /** Receives records from {@link #scan}. */
