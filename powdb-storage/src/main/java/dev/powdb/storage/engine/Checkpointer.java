@@ -77,6 +77,7 @@ final class Checkpointer {
             s.timeMicros = System.currentTimeMillis() * 1000L;
             s.clean = clean;
             ControlFile.write(engine.fs, engine.dir, s);
+            engine.pool.setCheckpointed(redo);
             engine.wal().deleteSegmentsBefore(Math.min(redo, undo));
             walBytesAtLast = walBytes;
         } catch (IOException | RuntimeException e) {

@@ -341,23 +341,18 @@ public final class Engine implements Closeable {
     public void commit(TxContext ctx) {
         long lsn = -1;
         try {
+            try {
+                ctx.flushPending();
+            } catch (RuntimeException e) {
+                rollbackAfterFailedCommit(ctx, e);
+                throw e;
+            }
             if (ctx.wroteAnything()) {
                 long micros = System.currentTimeMillis() * 1000L;
                 try {
                     lsn = wal.append(WalRecordType.COMMIT, ctx.txId, out -> out.i64(micros));
                 } catch (RuntimeException e) {
-                    // No commit record: the transaction did not happen. Take its changes back out of memory.
-                    try {
-                        stmtLock.lock();
-                        try {
-                            ctx.rollbackTo(0);
-                            afterUndo();
-                        } finally {
-                            stmtLock.unlock();
-                        }
-                    } catch (RuntimeException undoFailure) {
-                        e.addSuppressed(undoFailure);
-                    }
+                    rollbackAfterFailedCommit(ctx, e);
                     throw e;
                 }
                 boolean dropped = !orphanedEmpty();
@@ -381,6 +376,22 @@ public final class Engine implements Closeable {
         }
     }
 
+    /** No commit record was written: the transaction did not happen. Take its changes back out of memory. */
+    private void rollbackAfterFailedCommit(TxContext ctx, RuntimeException e) {
+        try {
+            stmtLock.lock();
+            try {
+                ctx.rollbackTo(0);
+                afterUndo();
+            } finally {
+                stmtLock.unlock();
+            }
+        } catch (RuntimeException undoFailure) {
+            undoFailed(undoFailure);
+            e.addSuppressed(undoFailure);
+        }
+    }
+
     private boolean orphanedEmpty() {
         synchronized (files) {
             return orphaned.isEmpty();
@@ -394,6 +405,9 @@ public final class Engine implements Closeable {
             try {
                 try {
                     ctx.rollbackTo(0);
+                    if (wal.poison() == null) {
+                        ctx.flushPending();
+                    }
                 } catch (RuntimeException e) {
                     undoFailed(e);
                     throw e;

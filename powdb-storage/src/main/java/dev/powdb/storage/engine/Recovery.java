@@ -272,6 +272,7 @@ final class Recovery {
                 ctx.addUndoFromRecord(r);
             }
             ctx.rollbackTo(0);
+            ctx.flushPending();
             e.wal().append(WalRecordType.ABORT, tx, out -> { });
         }
         if (!losers.isEmpty()) {

@@ -33,6 +33,81 @@ final class TxContext implements EditLog {
         this.txId = txId;
     }
 
+    /** Pages with deferred changes (each pinned once by this transaction until its change is logged). */
+    private final java.util.List<Page> pending = new java.util.ArrayList<>();
+    /** Pending pages beyond which their changes are logged at once (bounds pinned memory). */
+    static final int MAX_PENDING_PAGES = 1024;
+
+    @Override
+    public boolean defersEdits() {
+        return true;
+    }
+
+    /**
+     * Collects an edit: the undo bytes go to the in-memory undo log at once (statement rollback), the WAL record
+     * waits until {@link #flushPending()} writes the page's net change as one record. A page loaded row by row in
+     * one transaction is thus logged once instead of once per row.
+     */
+    @Override
+    public void deferEdit(Page page, int[] ranges, byte[] before, boolean newlyPending) {
+        if (!compensating) {
+            int start = undo.length();
+            undo.u8(UNDO_PAGE).i32(page.fileId()).i32(page.pageNo());
+            writeUndoRanges(undo, ranges, before);
+            undo.i32(undo.length() - start + 4);
+        }
+        if (newlyPending) {
+            PagedFile file = engine.fileById(page.fileId());
+            if (file == null) {
+                throw new IllegalStateException("page of unknown file " + page.fileId());
+            }
+            file.pin(page.pageNo()); // keeps the page resident until its change is logged
+            pending.add(page);
+            if (pending.size() >= MAX_PENDING_PAGES) {
+                flushPending();
+            }
+        }
+    }
+
+    /** Logs the net change of every pending page, one WAL record per page, and stamps their LSNs. */
+    void flushPending() {
+        int i = 0;
+        try {
+            for (; i < pending.size(); i++) {
+                logPending(pending.get(i));
+            }
+        } finally {
+            // Pages not reached stay pending (and pinned): a later flush or the rollback deals with them.
+            pending.subList(0, i).clear();
+        }
+    }
+
+    private void logPending(Page page) {
+        page.latch().writeLock().lock();
+        try {
+            byte[] base = page.pendingBase();
+            if (base == null) {
+                return;
+            }
+            byte[] now = PageRedo.raw(page);
+            int[] ranges = PageRedo.diff(base, now);
+            if (ranges.length > 0) {
+                long lsn = engine.wal().append(WalRecordType.PAGE_EDIT, txId, out -> {
+                    boolean full = page.lsn() < engine.fpiThreshold();
+                    out.i32(page.fileId()).i32(page.pageNo()).u8(full ? 1 : 0);
+                    writeRanges(out, full ? PageRedo.nonZeroRuns(page) : ranges, now);
+                    writeUndoRanges(out, ranges, base);
+                });
+                noteFirst(lsn);
+                page.stampLogged(lsn);
+            }
+            page.clearPending();
+        } finally {
+            page.latch().writeLock().unlock();
+        }
+        page.unpin();
+    }
+
     @Override
     public long logEdit(Page page, int[] ranges, byte[] before) {
         long lsn = engine.wal().append(WalRecordType.PAGE_EDIT, txId, out -> {
@@ -94,6 +169,8 @@ final class TxContext implements EditLog {
 
     /** Logs a catalog change; the caller installs {@code after} in the engine. */
     void logCatalog(Catalog after, Catalog before) {
+        // Page changes made before the schema change must reach the WAL before it (recovery maps files by it).
+        flushPending();
         byte[] a = after.serialize();
         byte[] b = before.serialize();
         long lsn = engine.wal().append(WalRecordType.CATALOG, txId, out -> out.blob(a).blob(b));

@@ -22,6 +22,12 @@ public final class BufferPool {
     private final List<Page> clock = new ArrayList<>();
     private int hand;
     private volatile IOException writeFailure;
+    /**
+     * Redo LSN of the last completed checkpoint. A page image whose LSN is below it was written and fsynced by
+     * that checkpoint already; writing it again could only tear it, and no WAL image after the checkpoint could
+     * repair it.
+     */
+    private volatile long checkpointedBelow;
     private volatile java.util.function.Consumer<IOException> failureListener = e -> { };
     private long reads;
     private long writes;
@@ -33,6 +39,11 @@ public final class BufferPool {
         }
         this.capacityPages = capacityPages;
         this.gate = gate;
+    }
+
+    /** Sets the redo LSN of the last completed checkpoint (see {@link #checkpointedBelow}). */
+    public void setCheckpointed(long redoLsn) {
+        checkpointedBelow = redoLsn;
     }
 
     /** Told about the first failed page write (the engine poisons itself). */
@@ -165,18 +176,25 @@ public final class BufferPool {
     /** Writes a dirty page; caller holds the pool lock (or owns the page exclusively). */
     private void writeBack(Page p) {
         long lsn;
+        int copied;
         p.latch.readLock().lock();
         try {
-            p.dirty = false;
-            p.copyForWrite(scratch);
-            lsn = p.lsn();
+            copied = p.copyForWrite(scratch);
+            p.dirty = copied != Page.COPY_ALL;
+            lsn = Page.imageLsn(scratch);
         } finally {
             p.latch.readLock().unlock();
+        }
+        if (copied == Page.COPY_NOTHING || lsn < checkpointedBelow) {
+            return;
         }
         try {
             gate.makeDurable(lsn);
             p.owner.writeImage(p.pageNo(), scratch);
             writes++;
+            if (copied == Page.COPY_BASE) {
+                markBaseWritten(p, scratch);
+            }
         } catch (IOException e) {
             p.dirty = true;
             writeFailure = e;
@@ -185,6 +203,22 @@ public final class BufferPool {
         } catch (RuntimeException e) {
             p.dirty = true;
             throw e;
+        }
+    }
+
+    /**
+     * Records that a page's last logged state reached its file, unless the writer logged the page (or started a
+     * new pending state) meanwhile: only the very image written counts.
+     */
+    private static void markBaseWritten(Page p, byte[] written) {
+        p.latch.writeLock().lock();
+        try {
+            if (p.pendingBase != null && Page.imageLsn(p.pendingBase) == Page.imageLsn(written)
+                    && java.util.Arrays.equals(p.pendingBase, 4, Page.SIZE, written, 4, Page.SIZE)) {
+                p.pendingBaseOnDisk = true;
+            }
+        } finally {
+            p.latch.writeLock().unlock();
         }
     }
 
@@ -222,20 +256,27 @@ public final class BufferPool {
         try {
             for (Page p : dirty) {
                 long lsn;
+                int copied;
                 p.latch.readLock().lock();
                 try {
                     if (!p.dirty || p.discarded) {
                         continue;
                     }
-                    p.dirty = false;
-                    p.copyForWrite(image);
-                    lsn = p.lsn();
+                    copied = p.copyForWrite(image);
+                    p.dirty = copied != Page.COPY_ALL;
+                    lsn = Page.imageLsn(image);
                 } finally {
                     p.latch.readLock().unlock();
+                }
+                if (copied == Page.COPY_NOTHING || lsn < checkpointedBelow) {
+                    continue;
                 }
                 try {
                     gate.makeDurable(lsn);
                     p.owner.writeImage(p.pageNo(), image);
+                    if (copied == Page.COPY_BASE) {
+                        markBaseWritten(p, image);
+                    }
                 } catch (IOException e) {
                     p.dirty = true;
                     writeFailure = e;

@@ -62,6 +62,17 @@ public final class Page {
     final PagedFile owner;
     boolean torn;
     volatile boolean discarded;
+    /**
+     * While the page has changes whose WAL record is deferred: the page as of its last logged change (its LSN
+     * matches). The pool writes this image instead of the page, so disk never holds an unlogged change.
+     * Changed only under the write latch.
+     */
+    byte[] pendingBase;
+    /**
+     * Whether {@link #pendingBase} is already on disk. Writing it again would only create a chance of tearing a
+     * page whose last logged change may be older than the last checkpoint, so no WAL image could repair it.
+     */
+    boolean pendingBaseOnDisk;
 
     Page(PagedFile owner, int pageNo) {
         this.owner = owner;
@@ -188,7 +199,9 @@ public final class Page {
 
     /** Clears the page to zeros and writes its identity (type, page number, file id). */
     public void format(int type) {
-        fill(0, SIZE, (byte) 0);
+        // Everything but the LSN: the LSN always names the last logged change of the page.
+        fill(0, OFF_LSN, (byte) 0);
+        fill(OFF_LSN + 8, SIZE - OFF_LSN - 8, (byte) 0);
         putByte(OFF_TYPE, type);
         putInt(OFF_PAGE_NO, pageNo);
         putInt(OFF_FILE_ID, fileId);
@@ -198,7 +211,7 @@ public final class Page {
         if (!editing) {
             throw new IllegalStateException("page " + fileId + ":" + pageNo + " changed outside a logged edit");
         }
-        if (off < OFF_LSN + 8 && off + len > OFF_LSN && !(off == 0 && len == SIZE)) {
+        if (off < OFF_LSN + 8 && off + len > OFF_LSN) {
             // The LSN is only ever set from the WAL record of the edit, never by callers.
             throw new IllegalStateException("page LSN may only be set by the WAL");
         }
@@ -327,14 +340,12 @@ public final class Page {
             return new int[0];
         }
         if (wholePage) {
-            capture(0, SIZE); // bytes never touched are unchanged, so their current value is the before value
-            return new int[] {0, SIZE};
+            // Bytes never touched are unchanged, so their current value is the before value.
+            capture(0, OFF_LSN);
+            capture(OFF_LSN + 8, SIZE - OFF_LSN - 8);
+            return new int[] {0, OFF_LSN, OFF_LSN + 8, SIZE};
         }
         compactRanges();
-        if (rangeCount == 1 && rangeStart[0] == 0 && rangeEnd[0] == SIZE) {
-            capture(0, SIZE);
-            return new int[] {0, SIZE};
-        }
         // Merging may have joined ranges across the LSN field; the LSN is never part of a logged range.
         int[] out = new int[rangeCount * 4];
         int n = 0;
@@ -385,11 +396,66 @@ public final class Page {
         System.arraycopy(src, 0, data, 0, SIZE);
     }
 
-    /** Copies this page into {@code dst} with a fresh checksum, ready to be written to disk. */
-    void copyForWrite(byte[] dst) {
-        System.arraycopy(data, 0, dst, 0, SIZE);
+    /**
+     * Copies the page's last logged state into {@code dst} with a fresh checksum, ready to be written to disk.
+     * Caller holds the read latch.
+     *
+     * @return whether changes remain that the copy does not hold (deferred, not yet logged)
+     */
+    int copyForWrite(byte[] dst) {
+        if (pendingBase != null && pendingBaseOnDisk) {
+            return COPY_NOTHING;
+        }
+        byte[] src = pendingBase != null ? pendingBase : data;
+        System.arraycopy(src, 0, dst, 0, SIZE);
         writeInt(dst, OFF_CRC, checksum(dst));
+        return pendingBase != null ? COPY_BASE : COPY_ALL;
     }
+
+    /** {@link #copyForWrite}: the page is copied, nothing remains unwritten. */
+    static final int COPY_ALL = 0;
+    /** {@link #copyForWrite}: the last logged state is copied; deferred changes remain. */
+    static final int COPY_BASE = 1;
+    /** {@link #copyForWrite}: nothing to write (the last logged state is on disk; deferred changes remain). */
+    static final int COPY_NOTHING = 2;
+
+
+    /** The last logged state while changes are deferred, else null. Only for the writer holding the latch. */
+    public byte[] pendingBase() {
+        return pendingBase;
+    }
+
+    /** Ends the pending state (after the net change was logged or found empty). Caller holds the write latch. */
+    public void clearPending() {
+        pendingBase = null;
+    }
+
+    /** Stamps the LSN of the record that logged the page's deferred changes. Caller holds the write latch. */
+    public void stampLogged(long lsn) {
+        stampLsn(lsn);
+        dirty = true;
+    }
+
+    /** The page as it was before the current edit (bytes the edit did not touch are unchanged). */
+    byte[] imageBeforeEdit() {
+        byte[] img = Arrays.copyOf(data, SIZE);
+        if (beforeCaptured) {
+            for (int w = 0; w < captured.length; w++) {
+                long word = captured[w];
+                if (word == -1L) {
+                    System.arraycopy(before, w << 6, img, w << 6, 64);
+                } else if (word != 0) {
+                    for (int b = 0; b < 64; b++) {
+                        if ((word & (1L << b)) != 0) {
+                            img[(w << 6) + b] = before[(w << 6) + b];
+                        }
+                    }
+                }
+            }
+        }
+        return img;
+    }
+
 
     /** CRC32C of bytes [4, SIZE) of an on-disk page image. */
     public static int checksum(byte[] image) {

@@ -35,7 +35,16 @@ public final class PageEdit implements AutoCloseable {
         closed = true;
         try {
             int[] ranges = page.endEdit();
-            if (ranges.length > 0) {
+            if (ranges.length > 0 && log.defersEdits()) {
+                boolean newlyPending = page.pendingBase == null;
+                if (newlyPending) {
+                    page.pendingBase = page.imageBeforeEdit();
+                    // A clean page's last logged state is what the disk holds.
+                    page.pendingBaseOnDisk = !page.dirty;
+                }
+                page.dirty = true;
+                log.deferEdit(page, ranges, page.beforeImage(), newlyPending);
+            } else if (ranges.length > 0) {
                 long lsn;
                 try {
                     lsn = log.logEdit(page, ranges, page.beforeImage());
