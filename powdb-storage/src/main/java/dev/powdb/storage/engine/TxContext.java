@@ -82,21 +82,29 @@ final class TxContext implements EditLog {
         }
     }
 
+    /** Scratch for the last logged bytes of a pending page (a transaction runs on one thread). */
+    private final byte[] loggedScratch = new byte[Page.SIZE];
+
     private void logPending(Page page) {
         page.latch().writeLock().lock();
         try {
-            byte[] base = page.pendingBase();
-            if (base == null) {
+            if (!page.isPending()) {
                 return;
             }
-            byte[] now = PageRedo.raw(page);
-            int[] ranges = PageRedo.diff(base, now);
+            int[] ranges = page.pendingRanges();
             if (ranges.length > 0) {
+                byte[] now = PageRedo.raw(page);
+                byte[] logged = loggedScratch;
+                for (int r = 0; r < ranges.length; r += 2) {
+                    for (int i = ranges[r]; i < ranges[r + 1]; i++) {
+                        logged[i] = page.loggedByte(i);
+                    }
+                }
                 long lsn = engine.wal().append(WalRecordType.PAGE_EDIT, txId, out -> {
                     boolean full = page.lsn() < engine.fpiThreshold();
                     out.i32(page.fileId()).i32(page.pageNo()).u8(full ? 1 : 0);
                     writeRanges(out, full ? PageRedo.nonZeroRuns(page) : ranges, now);
-                    writeUndoRanges(out, ranges, base);
+                    writeUndoRanges(out, ranges, logged);
                 });
                 noteFirst(lsn);
                 page.stampLogged(lsn);

@@ -36,12 +36,7 @@ public final class PageEdit implements AutoCloseable {
         try {
             int[] ranges = page.endEdit();
             if (ranges.length > 0 && log.defersEdits()) {
-                boolean newlyPending = page.pendingBase == null;
-                if (newlyPending) {
-                    page.pendingBase = page.imageBeforeEdit();
-                    // A clean page's last logged state is what the disk holds.
-                    page.pendingBaseOnDisk = !page.dirty;
-                }
+                boolean newlyPending = page.absorbEditIntoPending();
                 page.dirty = true;
                 log.deferEdit(page, ranges, page.beforeImage(), newlyPending);
             } else if (ranges.length > 0) {
