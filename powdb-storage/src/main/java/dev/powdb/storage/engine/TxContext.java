@@ -57,11 +57,7 @@ final class TxContext implements EditLog {
             undo.i32(undo.length() - start + 4);
         }
         if (newlyPending) {
-            PagedFile file = engine.fileById(page.fileId());
-            if (file == null) {
-                throw new IllegalStateException("page of unknown file " + page.fileId());
-            }
-            file.pin(page.pageNo()); // keeps the page resident until its change is logged
+            page.file().pin(page.pageNo()); // keeps the page resident until its change is logged
             pending.add(page);
             if (pending.size() >= MAX_PENDING_PAGES) {
                 flushPending();
@@ -82,29 +78,21 @@ final class TxContext implements EditLog {
         }
     }
 
-    /** Scratch for the last logged bytes of a pending page (a transaction runs on one thread). */
-    private final byte[] loggedScratch = new byte[Page.SIZE];
-
     private void logPending(Page page) {
         page.latch().writeLock().lock();
         try {
-            if (!page.isPending()) {
+            byte[] base = page.pendingBase();
+            if (base == null) {
                 return;
             }
-            int[] ranges = page.pendingRanges();
+            byte[] now = PageRedo.raw(page);
+            int[] ranges = PageRedo.diff(base, now);
             if (ranges.length > 0) {
-                byte[] now = PageRedo.raw(page);
-                byte[] logged = loggedScratch;
-                for (int r = 0; r < ranges.length; r += 2) {
-                    for (int i = ranges[r]; i < ranges[r + 1]; i++) {
-                        logged[i] = page.loggedByte(i);
-                    }
-                }
                 long lsn = engine.wal().append(WalRecordType.PAGE_EDIT, txId, out -> {
                     boolean full = page.lsn() < engine.fpiThreshold();
                     out.i32(page.fileId()).i32(page.pageNo()).u8(full ? 1 : 0);
                     writeRanges(out, full ? PageRedo.nonZeroRuns(page) : ranges, now);
-                    writeUndoRanges(out, ranges, logged);
+                    writeUndoRanges(out, ranges, base);
                 });
                 noteFirst(lsn);
                 page.stampLogged(lsn);

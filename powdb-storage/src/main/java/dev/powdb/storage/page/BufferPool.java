@@ -177,10 +177,8 @@ public final class BufferPool {
     private void writeBack(Page p) {
         long lsn;
         int copied;
-        long epoch;
         p.latch.readLock().lock();
         try {
-            epoch = p.pendingEpoch;
             copied = p.copyForWrite(scratch);
             p.dirty = copied != Page.COPY_ALL;
             lsn = Page.imageLsn(scratch);
@@ -195,7 +193,7 @@ public final class BufferPool {
             p.owner.writeImage(p.pageNo(), scratch);
             writes++;
             if (copied == Page.COPY_BASE) {
-                markBaseWritten(p, epoch);
+                markBaseWritten(p, scratch);
             }
         } catch (IOException e) {
             p.dirty = true;
@@ -209,13 +207,14 @@ public final class BufferPool {
     }
 
     /**
-     * Records that a page's last logged state reached its file, unless the writer logged the page (ending that
-     * pending period) meanwhile: a later period's state was not written.
+     * Records that a page's last logged state reached its file, unless the writer logged the page (or started a
+     * new pending state) meanwhile: only the very image written counts.
      */
-    private static void markBaseWritten(Page p, long epoch) {
+    private static void markBaseWritten(Page p, byte[] written) {
         p.latch.writeLock().lock();
         try {
-            if (p.pending && p.pendingEpoch == epoch) {
+            if (p.pendingBase != null && Page.imageLsn(p.pendingBase) == Page.imageLsn(written)
+                    && java.util.Arrays.equals(p.pendingBase, 4, Page.SIZE, written, 4, Page.SIZE)) {
                 p.pendingBaseOnDisk = true;
             }
         } finally {
@@ -258,13 +257,11 @@ public final class BufferPool {
             for (Page p : dirty) {
                 long lsn;
                 int copied;
-                long epoch;
                 p.latch.readLock().lock();
                 try {
                     if (!p.dirty || p.discarded) {
                         continue;
                     }
-                    epoch = p.pendingEpoch;
                     copied = p.copyForWrite(image);
                     p.dirty = copied != Page.COPY_ALL;
                     lsn = Page.imageLsn(image);
@@ -278,7 +275,7 @@ public final class BufferPool {
                     gate.makeDurable(lsn);
                     p.owner.writeImage(p.pageNo(), image);
                     if (copied == Page.COPY_BASE) {
-                        markBaseWritten(p, epoch);
+                        markBaseWritten(p, image);
                     }
                 } catch (IOException e) {
                     p.dirty = true;

@@ -24,8 +24,8 @@ public interface EditLog {
     }
 
     /**
-     * Takes an edit whose WAL record is deferred: the page has just become (or already was) pending (see
-     * {@link Page#isPending()} and {@link Page#pendingRanges()}). The log must write the page's net change, and
+     * Takes an edit whose WAL record is deferred: the page has just become (or already was) pending, with
+     * {@link Page#pendingBase()} holding its last logged state. The log must write the page's net change, and
      * stamp its LSN, before the transaction ends. {@code ranges} and {@code before} describe this edit alone (for
      * rolling back a statement).
      *

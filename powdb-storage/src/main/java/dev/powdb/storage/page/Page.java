@@ -63,18 +63,13 @@ public final class Page {
     boolean torn;
     volatile boolean discarded;
     /**
-     * While the page has changes whose WAL record is deferred (it is "pending"): the original value of every byte
-     * changed since its last logged state, marked in {@link #pendingCaptured}. The last logged state (whose LSN the
-     * header still carries) is the page with these bytes put back; the pool writes that state, never an unlogged
-     * change. Changed only under the write latch.
+     * While the page has changes whose WAL record is deferred: the page as of its last logged change (its LSN
+     * matches). The pool writes this image instead of the page, so disk never holds an unlogged change.
+     * Changed only under the write latch.
      */
-    boolean pending;
-    private byte[] pendingBefore;
-    private final long[] pendingCaptured = new long[SIZE / 64];
-    /** Counts pending periods, so that a write of one period's base is not credited to a later one. */
-    long pendingEpoch;
+    byte[] pendingBase;
     /**
-     * Whether the last logged state is already on disk. Writing it again would only create a chance of tearing a
+     * Whether {@link #pendingBase} is already on disk. Writing it again would only create a chance of tearing a
      * page whose last logged change may be older than the last checkpoint, so no WAL image could repair it.
      */
     boolean pendingBaseOnDisk;
@@ -408,30 +403,13 @@ public final class Page {
      * @return whether changes remain that the copy does not hold (deferred, not yet logged)
      */
     int copyForWrite(byte[] dst) {
-        if (pending && pendingBaseOnDisk) {
+        if (pendingBase != null && pendingBaseOnDisk) {
             return COPY_NOTHING;
         }
-        System.arraycopy(data, 0, dst, 0, SIZE);
-        if (pending) {
-            restorePendingBefore(dst);
-        }
+        byte[] src = pendingBase != null ? pendingBase : data;
+        System.arraycopy(src, 0, dst, 0, SIZE);
         writeInt(dst, OFF_CRC, checksum(dst));
-        return pending ? COPY_BASE : COPY_ALL;
-    }
-
-    private void restorePendingBefore(byte[] dst) {
-        for (int w = 0; w < pendingCaptured.length; w++) {
-            long word = pendingCaptured[w];
-            if (word == -1L) {
-                System.arraycopy(pendingBefore, w << 6, dst, w << 6, 64);
-            } else {
-                while (word != 0) {
-                    int b = Long.numberOfTrailingZeros(word);
-                    dst[(w << 6) + b] = pendingBefore[(w << 6) + b];
-                    word &= word - 1;
-                }
-            }
-        }
+        return pendingBase != null ? COPY_BASE : COPY_ALL;
     }
 
     /** {@link #copyForWrite}: the page is copied, nothing remains unwritten. */
@@ -442,98 +420,19 @@ public final class Page {
     static final int COPY_NOTHING = 2;
 
 
-    /** Whether the page has changes whose WAL record is deferred. */
-    public boolean isPending() {
-        return pending;
+    /** The file this page belongs to. */
+    public PagedFile file() {
+        return owner;
     }
 
-    /**
-     * Adds the just-closed edit's saved bytes to the pending state, starting a pending period if there is none.
-     *
-     * @return whether a new pending period started
-     */
-    boolean absorbEditIntoPending() {
-        boolean started = !pending;
-        if (started) {
-            pending = true;
-            pendingEpoch++;
-            // A clean page's last logged state is what the disk holds.
-            pendingBaseOnDisk = !dirty;
-            Arrays.fill(pendingCaptured, 0L);
-            if (pendingBefore == null) {
-                pendingBefore = new byte[SIZE];
-            }
-        }
-        for (int w = 0; w < captured.length; w++) {
-            long fresh = captured[w] & ~pendingCaptured[w];
-            if (fresh == -1L) {
-                System.arraycopy(before, w << 6, pendingBefore, w << 6, 64);
-            } else {
-                long bits = fresh;
-                while (bits != 0) {
-                    int b = Long.numberOfTrailingZeros(bits);
-                    pendingBefore[(w << 6) + b] = before[(w << 6) + b];
-                    bits &= bits - 1;
-                }
-            }
-            pendingCaptured[w] |= fresh;
-        }
-        return started;
+    /** The last logged state while changes are deferred, else null. Only for the writer holding the latch. */
+    public byte[] pendingBase() {
+        return pendingBase;
     }
 
-    /**
-     * The net change of the pending period as ranges {@code [start0, end0, ...]} of bytes that differ from the
-     * last logged state (runs closer than 8 bytes merged), or an empty array when the changes cancelled out.
-     * Caller holds the write latch.
-     */
-    public int[] pendingRanges() {
-        int[] out = new int[16];
-        int n = 0;
-        int runStart = -1;
-        int runEnd = -1;
-        for (int w = 0; w < pendingCaptured.length; w++) {
-            long word = pendingCaptured[w];
-            while (word != 0) {
-                int b = Long.numberOfTrailingZeros(word);
-                word &= word - 1;
-                int i = (w << 6) + b;
-                if (data[i] == pendingBefore[i]) {
-                    continue;
-                }
-                if (runStart >= 0 && i <= runEnd + 8) {
-                    runEnd = i + 1;
-                    continue;
-                }
-                if (runStart >= 0) {
-                    if (n + 2 > out.length) {
-                        out = Arrays.copyOf(out, out.length * 2);
-                    }
-                    out[n++] = runStart;
-                    out[n++] = runEnd;
-                }
-                runStart = i;
-                runEnd = i + 1;
-            }
-        }
-        if (runStart >= 0) {
-            if (n + 2 > out.length) {
-                out = Arrays.copyOf(out, out.length * 2);
-            }
-            out[n++] = runStart;
-            out[n++] = runEnd;
-        }
-        return Arrays.copyOf(out, n);
-    }
-
-    /** The last logged value of byte {@code i} (differs from the page only inside the pending ranges). */
-    public byte loggedByte(int i) {
-        int w = i >>> 6;
-        return pending && (pendingCaptured[w] & (1L << (i & 63))) != 0 ? pendingBefore[i] : data[i];
-    }
-
-    /** Ends the pending period (after its net change was logged, or found empty). Caller holds the write latch. */
+    /** Ends the pending state (after the net change was logged or found empty). Caller holds the write latch. */
     public void clearPending() {
-        pending = false;
+        pendingBase = null;
     }
 
     /** Stamps the LSN of the record that logged the page's deferred changes. Caller holds the write latch. */
@@ -542,6 +441,25 @@ public final class Page {
         dirty = true;
     }
 
+    /** The page as it was before the current edit (bytes the edit did not touch are unchanged). */
+    byte[] imageBeforeEdit() {
+        byte[] img = Arrays.copyOf(data, SIZE);
+        if (beforeCaptured) {
+            for (int w = 0; w < captured.length; w++) {
+                long word = captured[w];
+                if (word == -1L) {
+                    System.arraycopy(before, w << 6, img, w << 6, 64);
+                } else if (word != 0) {
+                    for (int b = 0; b < 64; b++) {
+                        if ((word & (1L << b)) != 0) {
+                            img[(w << 6) + b] = before[(w << 6) + b];
+                        }
+                    }
+                }
+            }
+        }
+        return img;
+    }
 
 
     /** CRC32C of bytes [4, SIZE) of an on-disk page image. */

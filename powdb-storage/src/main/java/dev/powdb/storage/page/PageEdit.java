@@ -36,7 +36,12 @@ public final class PageEdit implements AutoCloseable {
         try {
             int[] ranges = page.endEdit();
             if (ranges.length > 0 && log.defersEdits()) {
-                boolean newlyPending = page.absorbEditIntoPending();
+                boolean newlyPending = page.pendingBase == null;
+                if (newlyPending) {
+                    page.pendingBase = page.imageBeforeEdit();
+                    // A clean page's last logged state is what the disk holds.
+                    page.pendingBaseOnDisk = !page.dirty;
+                }
                 page.dirty = true;
                 log.deferEdit(page, ranges, page.beforeImage(), newlyPending);
             } else if (ranges.length > 0) {

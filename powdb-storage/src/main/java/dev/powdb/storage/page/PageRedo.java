@@ -65,4 +65,46 @@ public final class PageRedo {
     public static byte[] raw(Page page) {
         return page.data;
     }
+
+    /**
+     * Byte ranges where {@code now} differs from {@code base}, runs closer than 8 bytes merged, flattened as
+     * {@code [start0, end0, ...]}; the LSN field is never part of a range.
+     */
+    public static int[] diff(byte[] base, byte[] now) {
+        int[] out = new int[16];
+        int n = 0;
+        int i = 0;
+        while (i < Page.SIZE) {
+            int m = java.util.Arrays.mismatch(base, i, Page.SIZE, now, i, Page.SIZE);
+            if (m < 0) {
+                break;
+            }
+            int start = i + m;
+            int end = start + 1;
+            for (int j = end; j < Page.SIZE && j - end < 8; j++) {
+                if (base[j] != now[j]) {
+                    end = j + 1;
+                }
+            }
+            if (n + 4 > out.length) {
+                out = java.util.Arrays.copyOf(out, out.length * 2);
+            }
+            // Keep the LSN field (bytes 8..15) out of every range.
+            if (start < 16 && end > 8) {
+                if (start < 8) {
+                    out[n++] = start;
+                    out[n++] = 8;
+                }
+                if (end > 16) {
+                    out[n++] = 16;
+                    out[n++] = end;
+                }
+            } else {
+                out[n++] = start;
+                out[n++] = end;
+            }
+            i = end;
+        }
+        return java.util.Arrays.copyOf(out, n);
+    }
 }
