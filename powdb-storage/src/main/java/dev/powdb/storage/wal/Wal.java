@@ -381,17 +381,11 @@ public final class Wal implements Closeable, PageFlushGate {
                 sync(maxLsn());
             }
         } finally {
-            closed = true;
-            flushLock.lock();
-            try {
-                segment.close();
-            } finally {
-                flushLock.unlock();
-            }
+            abandon();
         }
     }
 
-    /** Closes the segment without writing what is still buffered (simulated process death). */
+    /** Closes the segment without writing what is still buffered (also: simulated process death). */
     public void abandon() throws IOException {
         closed = true;
         flushLock.lock();
@@ -402,14 +396,6 @@ public final class Wal implements Closeable, PageFlushGate {
         }
     }
 
-    /** Unused-buffer check for tests: bytes appended but not yet written. */
-    int buffered() {
-        appendLock.lock();
-        try {
-            return buffer.length();
-        } finally {
-            appendLock.unlock();
-        }
     }
 
     static {
