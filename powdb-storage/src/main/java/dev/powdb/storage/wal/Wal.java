@@ -396,8 +396,6 @@ public final class Wal implements Closeable, PageFlushGate {
         }
     }
 
-    }
-
     static {
         // Page.SIZE must fit the u16 offsets and lengths used by page-edit records.
         if (Page.SIZE > 0xFFFF) {
