@@ -11,4 +11,10 @@ final class Cli {
     static Database open(Main main) {
         return Database.open(main.dataDir, DatabaseOptions.defaults().withSyncMode(main.sync));
     }
+
+    /** The text after {@code Error: } for a failure: its message, or its type when it has none. */
+    static String errorText(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
 }

@@ -6,15 +6,26 @@ import picocli.CommandLine.Option;
 
 import dev.powdb.storage.SyncMode;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
 
 /**
  * The {@code powdb} command. Exit codes: 0 success, 1 failure ({@code Error: ...} on stderr), 2 usage error.
+ * Without a subcommand, {@code -c} or {@code -f} runs statements (see {@link ScriptExecution}).
  */
 @Command(name = "powdb", mixinStandardHelpOptions = true, version = "powdb 0.1.0",
         description = "PowDB for Java: an embedded, crash-safe database.",
-        subcommands = {DemoCommand.class, VerifyCommand.class, InfoCommand.class, CheckpointCommand.class})
-public final class Main implements Runnable {
+        subcommands = {DemoCommand.class, VerifyCommand.class, InfoCommand.class, CheckpointCommand.class,
+                ShellCommand.class, DumpCommand.class})
+public final class Main implements Callable<Integer> {
+    /** Streams, terminal detection and the statement runner of this run. */
+    final CliContext context;
+
+    Main(CliContext context) {
+        this.context = context;
+    }
+
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "powdb_data",
             description = "Data directory (default: ${DEFAULT-VALUE}).", scope = CommandLine.ScopeType.INHERIT)
     Path dataDir;
@@ -36,12 +47,39 @@ public final class Main implements Runnable {
         }
     }
 
+    @Option(names = "-c", paramLabel = "STATEMENTS",
+            description = "Run these statements, print their results and exit (1 at the first error).")
+    String statements;
+
+    @Option(names = "-f", paramLabel = "FILE",
+            description = "Run the statements in FILE ('-' for standard input), print their results and exit.")
+    String file;
+
+    @Option(names = "--json", description = "With -c or -f: print rows as JSON, one object per line.")
+    boolean json;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command");
+    public Integer call() {
+        if (statements == null && file == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Missing command");
+        }
+        return ScriptExecution.run(this);
+    }
+
+    /** Usage errors that picocli cannot see: -c with -f, and either of them with a subcommand. */
+    private static void checkScriptOptions(CommandLine.ParseResult parsed, Main main) {
+        if (main.statements != null && main.file != null) {
+            throw new CommandLine.ParameterException(parsed.commandSpec().commandLine(),
+                    "-c and -f cannot be used together");
+        }
+        if ((main.statements != null || main.file != null || main.json) && parsed.hasSubcommand()) {
+            throw new CommandLine.ParameterException(parsed.commandSpec().commandLine(),
+                    "-c, -f and --json before a command cannot be combined with the command '"
+                            + parsed.subcommand().commandSpec().name() + "'");
+        }
     }
 
     public static void main(String[] args) {
@@ -50,14 +88,26 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit code. */
     public static int run(String... args) {
-        CommandLine cl = new CommandLine(new Main());
+        return run(CliContext.system(), args);
+    }
+
+    /** Runs the command line against {@code context}'s streams and runner and returns its exit code. */
+    static int run(CliContext context, String... args) {
+        Main main = new Main(context);
+        CommandLine cl = new CommandLine(main);
+        cl.setOut(new PrintWriter(context.out, true));
+        cl.setErr(new PrintWriter(context.err, true));
+        cl.setExecutionStrategy(parsed -> {
+            checkScriptOptions(parsed, main);
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof CommandLine.ParameterException) {
                 cmd.getErr().println("Error: " + ex.getMessage());
                 cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
                 return 2;
             }
-            cmd.getErr().println("Error: " + ex.getMessage());
+            cmd.getErr().println("Error: " + Cli.errorText(ex));
             return 1;
         });
         cl.setParameterExceptionHandler((ex, a) -> {

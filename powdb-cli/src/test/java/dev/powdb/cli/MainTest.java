@@ -43,4 +43,24 @@ class MainTest {
         assertEquals(0, Main.run("--help"));
         assertEquals(0, Main.run("verify", "--help"));
     }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : new String[] {"demo", "verify", "info", "checkpoint", "shell", "dump"}) {
+            CliRun r = CliRun.of(command, "--help");
+            assertEquals(0, r.exit, command);
+            assertTrue(r.out().startsWith("Usage: powdb " + command), command + ": " + r.out());
+        }
+        CliRun top = CliRun.of("--help");
+        assertEquals(0, top.exit);
+        assertTrue(top.out().contains("-c=STATEMENTS") && top.out().contains("-f=FILE")
+                && top.out().contains("shell") && top.out().contains("dump"), top.out());
+    }
+
+    @Test
+    void newCommandsRejectUnknownOptions() {
+        assertEquals(2, CliRun.of("shell", "--no-such-option").exit);
+        assertEquals(2, CliRun.of("dump", "--no-such-option").exit);
+        assertEquals(2, CliRun.of("-c").exit);
+    }
 }

@@ -1,0 +1,8 @@
+/**
+ * The {@code powdb} command: one class per subcommand ({@code demo}, {@code info}, {@code verify},
+ * {@code checkpoint}, {@code shell}, {@code dump}), {@code -c}/{@code -f} script execution, result formatting
+ * ({@link dev.powdb.cli.ResultPrinter}) and exit codes. Statements reach the query language only through
+ * {@link dev.powdb.cli.StatementRunner}. May import the storage facade ({@code dev.powdb.storage}), picocli, Jackson
+ * and JLine; never storage internals.
+ */
+package dev.powdb.cli;
