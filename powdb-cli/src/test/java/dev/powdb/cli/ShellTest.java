@@ -62,7 +62,8 @@ class ShellTest {
     @Test
     void helpListsStatementForms() {
         run("help\nhelp;\n");
-        assertTrue(out().contains("insert User { name := \"Ada\", age := 36 };"), out());
+        assertTrue(out().contains("insert User { name := \"Ada\", age := 36 }"), out());
+        assertTrue(out().contains("update { age := .age + 1 }"), out());
         assertTrue(out().contains("alter User add index .age;"), out());
         assertTrue(runner.executed.isEmpty());
     }
