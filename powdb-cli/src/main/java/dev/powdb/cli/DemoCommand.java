@@ -1,28 +1,25 @@
 package dev.powdb.cli;
 
-import dev.powdb.storage.ColumnDef;
-import dev.powdb.storage.ColumnType;
+import dev.powdb.query.PowQL;
 import dev.powdb.storage.Database;
-import dev.powdb.storage.IndexDef;
-import dev.powdb.storage.Row;
-import dev.powdb.storage.TableSchema;
 import dev.powdb.storage.Transaction;
 import dev.powdb.storage.VerifyReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code powdb demo}: a short tour of the engine in the data directory: create a table, load rows in one
- * transaction, look rows up through an index, update, roll back, close, reopen and verify.
+ * {@code powdb demo}: a short PowQL session in the data directory. It creates a type, loads rows in one
+ * transaction, queries through an index and by a full scan, updates, rolls a delete back, reopens the database and
+ * verifies it. Running it again replaces the demo type, so it can be repeated.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "A short tour: create a table, load rows, query, update, roll back, reopen and verify.")
+        description = "A short PowQL session: create a type, load rows, query, update, roll back, reopen, verify.")
 final class DemoCommand implements Callable<Integer> {
+    private static final String TYPE = "DemoUser";
+
     @ParentCommand
     Main main;
 
@@ -31,47 +28,73 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String table = "demo_users";
+        ResultPrinter printer = new ResultPrinter(System.out, ResultPrinter.Format.choose(false,
+                System.console() != null));
         try (Database db = Cli.open(main)) {
             System.out.println("Opened " + main.dataDir.toAbsolutePath() + " (LSN " + db.maxLsn() + ")");
-            if (db.tables().stream().anyMatch(t -> t.name().equals(table))) {
-                db.dropTable(table);
-                System.out.println("Dropped the previous demo table");
+            PowQL q = new PowQL(db);
+            if (q.typeNames().contains(TYPE)) {
+                say(q, printer, "drop " + TYPE);
             }
-            db.createTable(new TableSchema(table, List.of(ColumnDef.required("id", ColumnType.INT),
-                    ColumnDef.required("name", ColumnType.STR), ColumnDef.optional("age", ColumnType.INT)),
-                    List.of(new IndexDef("id", true), new IndexDef("age", false))));
-            System.out.println("Created table " + table + " (id int unique, name str, age int indexed)");
-            long t0 = System.nanoTime();
-            try (Transaction tx = db.begin()) {
-                for (long i = 1; i <= rows; i++) {
-                    tx.insertValues(table, i, "user-" + i, i % 90);
-                }
-                tx.commit();
-            }
-            System.out.printf("Loaded %,d rows in one transaction in %.2f s%n", rows,
-                    (System.nanoTime() - t0) / 1e9);
-            Row r = db.getBy(table, "id", 42L).orElseThrow();
-            System.out.println("Lookup id = 42: " + r.toMap());
-            System.out.println("Rows with age = 30 (via index): " + db.lookup(table, "age", 30L).size());
-            System.out.println("Rows with name ending in 7 (full scan): "
-                    + db.count(table, x -> ((String) x.get("name")).endsWith("7")));
-            db.updateBy(table, "id", 42L, Map.of("name", "Ada"));
-            System.out.println("Updated id 42: " + db.getBy(table, "id", 42L).orElseThrow().get("name"));
-            try (Transaction tx = db.begin()) {
-                tx.delete(table, null);
-                System.out.println("Inside a transaction, deleted all rows: " + tx.count(table, null) + " left");
-                tx.rollback();
-            }
-            System.out.println("After rollback: " + db.count(table, null) + " rows");
+            say(q, printer, "type " + TYPE + " { required unique id: int, required name: str, age: int, "
+                    + "status: str default \"new\" }");
+            say(q, printer, "alter " + TYPE + " add index .age");
+            load(db);
+            say(q, printer, TYPE + " filter .id = 42 { .id, .name, .age, .status }");
+            say(q, printer, "count(" + TYPE + " filter .age = 30)");
+            say(q, printer, TYPE + " filter .age >= 88 and .name like \"user-1%\" order .age desc, .name limit 5"
+                    + " { .name, .age }");
+            say(q, printer, "avg(" + TYPE + " { .age })");
+            say(q, printer, TYPE + " filter .id = 42 update { name := \"Ada\", status := \"vip\" }");
+            say(q, printer, "begin; " + TYPE + " delete; count(" + TYPE + "); rollback");
+            say(q, printer, "count(" + TYPE + ")");
         }
         try (Database db = Cli.open(main)) {
-            System.out.println("Reopened: id 42 is " + db.getBy(table, "id", 42L).orElseThrow().get("name")
-                    + ", " + db.count(table, null) + " rows, LSN " + db.maxLsn());
+            System.out.println();
+            System.out.println("Reopened (LSN " + db.maxLsn() + ")");
+            say(new PowQL(db), printer, TYPE + " filter .id = 42 { .name, .status }");
         }
         VerifyReport rep = Database.verify(main.dataDir);
+        System.out.println();
         System.out.print(rep);
-        System.out.println(rep.ok() ? "Verify: intact" : "Verify: PROBLEMS FOUND");
+        System.out.println(rep.ok() ? "verify: intact" : "verify: PROBLEMS FOUND");
+        System.out.println();
+        System.out.println("Try it yourself: bin/powdb shell   (then: help)");
         return rep.ok() ? 0 : 1;
+    }
+
+    private static void say(PowQL q, ResultPrinter printer, String statement) {
+        System.out.println();
+        System.out.println("powdb> " + statement + ";");
+        System.out.flush();
+        q.run(statement, new dev.powdb.query.ResultSink() {
+            @Override
+            public void rows(java.util.List<String> columns, java.util.List<java.util.List<Object>> rows) {
+                printer.rows(columns, rows);
+            }
+
+            @Override
+            public void scalar(Object value) {
+                printer.scalar(value);
+            }
+
+            @Override
+            public void message(String text) {
+                printer.message(text);
+            }
+        });
+    }
+
+    private void load(Database db) {
+        System.out.println();
+        System.out.printf("(loading %,d rows in one transaction through the Java API)%n", rows);
+        long t0 = System.nanoTime();
+        try (Transaction tx = db.begin()) {
+            for (long i = 1; i <= rows; i++) {
+                tx.insertValues(TYPE, i, "user-" + i, i % 90, "new");
+            }
+            tx.commit();
+        }
+        System.out.printf("loaded %,d rows in %.2f s%n", rows, (System.nanoTime() - t0) / 1e9);
     }
 }

@@ -22,7 +22,7 @@ class MainTest {
         assertEquals(0, Main.run("--data-dir", dir, "verify"));
         assertEquals(0, Main.run("--data-dir", dir, "verify", "--json"));
         assertEquals(0, Main.run("--data-dir", dir, "info"));
-        Path heap = tmp.resolve("db").resolve("demo_users.heap");
+        Path heap = tmp.resolve("db").resolve("DemoUser.heap");
         assertTrue(Files.size(heap) > 3 * 4096);
         try (RandomAccessFile f = new RandomAccessFile(heap.toFile(), "rw")) {
             f.seek(2 * 4096 + 100);
