@@ -69,14 +69,19 @@ final class Dumper {
         return b.append(" };").toString();
     }
 
-    /** {@code insert T { a := 1, b := "x" };} with null columns left out. */
+    /**
+     * {@code insert T { a := 1, b := "x" };}. Null columns are left out, except where the column has a default:
+     * there an explicit {@code := null} keeps the default from replacing the null when the dump is loaded.
+     */
     static String insert(TableSchema t, Row row) {
         StringBuilder b = new StringBuilder("insert ").append(t.name()).append(" { ");
         boolean first = true;
         for (int i = 0; i < t.columns().size(); i++) {
             Object v = row.get(i);
-            if (v != null) {
-                b.append(first ? "" : ", ").append(t.columns().get(i).name()).append(" := ").append(literal(v));
+            boolean hasDefault = t.columns().get(i).defaultValue() != null;
+            if (v != null || hasDefault) {
+                b.append(first ? "" : ", ").append(t.columns().get(i).name()).append(" := ")
+                        .append(v == null ? "null" : literal(v));
                 first = false;
             }
         }

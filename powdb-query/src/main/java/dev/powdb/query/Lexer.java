@@ -46,7 +46,7 @@ final class Lexer {
                     i++;
                 }
                 out.add(new Token(Token.Kind.IDENT, src.substring(start, i), null, p));
-            } else if (c >= '0' && c <= '9') {
+            } else if (isDigit(c)) {
                 out.add(number(p));
             } else if (c == '"') {
                 String s = readString(p);
@@ -94,7 +94,7 @@ final class Lexer {
         int start = i;
         boolean isFloat = false;
         digits();
-        if (i + 1 < src.length() && src.charAt(i) == '.' && Character.isDigit(src.charAt(i + 1))) {
+        if (i + 1 < src.length() && src.charAt(i) == '.' && isDigit(src.charAt(i + 1))) {
             isFloat = true;
             i++;
             digits();
@@ -105,7 +105,7 @@ final class Lexer {
             if (i < src.length() && (src.charAt(i) == '+' || src.charAt(i) == '-')) {
                 i++;
             }
-            if (i < src.length() && Character.isDigit(src.charAt(i))) {
+            if (i < src.length() && isDigit(src.charAt(i))) {
                 isFloat = true;
                 digits();
             } else {
@@ -120,16 +120,32 @@ final class Lexer {
         if (isFloat) {
             return new Token(Token.Kind.FLOAT, text, Double.parseDouble(text), p);
         }
+        if (text.equals(MIN_LONG_MAGNITUDE)) {
+            // Only valid right after a unary minus (-9223372036854775808); the parser checks that.
+            return new Token(Token.Kind.INT, text, Long.MIN_VALUE, p);
+        }
         try {
             return new Token(Token.Kind.INT, text, Long.parseLong(text), p);
         } catch (NumberFormatException e) {
-            throw new QueryException(ErrorCode.INVALID_ARGUMENT, p, "integer literal " + text
-                    + " is out of range (64-bit signed)");
+            throw outOfRange(text, p);
         }
     }
 
+    /** The digits of {@code Long.MIN_VALUE} without its sign: an int literal only when negated. */
+    static final String MIN_LONG_MAGNITUDE = "9223372036854775808";
+
+    static QueryException outOfRange(String text, Pos p) {
+        return new QueryException(ErrorCode.INVALID_ARGUMENT, p, "integer literal " + text
+                + " is out of range (64-bit signed)");
+    }
+
+    /** ASCII digits only: {@link Character#isDigit} also accepts other scripts' digits. */
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
     private void digits() {
-        while (i < src.length() && Character.isDigit(src.charAt(i))) {
+        while (i < src.length() && isDigit(src.charAt(i))) {
             i++;
         }
     }

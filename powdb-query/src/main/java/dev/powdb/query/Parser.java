@@ -20,8 +20,12 @@ final class Parser {
     static final Set<String> AGGREGATES = Set.of("count", "sum", "avg", "min", "max");
     private static final Set<String> COMPARISONS = Set.of("=", "!=", "<", "<=", ">", ">=");
 
+    /** How deeply parentheses, {@code not} and unary minus may nest (a guard against stack overflow). */
+    static final int MAX_DEPTH = 200;
+
     private final List<Token> tokens;
     private int p;
+    private int depth;
 
     private Parser(List<Token> tokens) {
         this.tokens = tokens;
@@ -307,7 +311,19 @@ final class Parser {
         if (peek().kind() != Token.Kind.INT) {
             throw expected("a non-negative integer after " + what);
         }
-        return (Long) next().value();
+        Token t = next();
+        if (t.text().equals(Lexer.MIN_LONG_MAGNITUDE)) {
+            throw Lexer.outOfRange(t.text(), t.pos());
+        }
+        return (Long) t.value();
+    }
+
+    /** Enters one level of nesting at {@code pos}; pair with {@code depth--}. */
+    private void nest(Pos pos) {
+        if (++depth > MAX_DEPTH) {
+            throw new QueryException(ErrorCode.INVALID_ARGUMENT, pos, "expression nested too deeply (more than "
+                    + MAX_DEPTH + " levels)");
+        }
     }
 
     // ---- expressions ------------------------------------------------------------------------------------------
@@ -333,7 +349,12 @@ final class Parser {
     private Expr not() {
         if (peek().is("not")) {
             Pos pos = next().pos();
-            return new Expr.Unary(pos, "not", not());
+            nest(pos);
+            try {
+                return new Expr.Unary(pos, "not", not());
+            } finally {
+                depth--;
+            }
         }
         return comparison();
     }
@@ -394,12 +415,20 @@ final class Parser {
             Pos pos = next().pos();
             Token t = peek();
             // Fold a negative number literal, so that defaults like -1 are literals.
-            if (t.kind() == Token.Kind.INT || t.kind() == Token.Kind.FLOAT) {
+            if (t.kind() == Token.Kind.INT || t.kind() == Token.Kind.FLOAT || t.is("Infinity")) {
                 next();
+                if (t.is("Infinity")) {
+                    return new Expr.Literal(pos, Double.NEGATIVE_INFINITY);
+                }
                 Object v = t.value() instanceof Long l ? (Object) (-l) : (Object) (-(Double) t.value());
                 return new Expr.Literal(pos, v);
             }
-            return new Expr.Unary(pos, "neg", unary());
+            nest(pos);
+            try {
+                return new Expr.Unary(pos, "neg", unary());
+            } finally {
+                depth--;
+            }
         }
         return primary();
     }
@@ -408,6 +437,11 @@ final class Parser {
         Token t = peek();
         switch (t.kind()) {
             case INT:
+                if (t.text().equals(Lexer.MIN_LONG_MAGNITUDE)) {
+                    throw Lexer.outOfRange(t.text(), t.pos());
+                }
+                next();
+                return new Expr.Literal(t.pos(), t.value());
             case FLOAT:
             case STRING:
             case BYTES:
@@ -420,9 +454,14 @@ final class Parser {
                 }
                 if (t.is("(")) {
                     next();
-                    Expr e = expr();
-                    expect(")");
-                    return e;
+                    nest(t.pos());
+                    try {
+                        Expr e = expr();
+                        expect(")");
+                        return e;
+                    } finally {
+                        depth--;
+                    }
                 }
                 break;
             case IDENT:
@@ -436,6 +475,12 @@ final class Parser {
                     case "null":
                         next();
                         return new Expr.Literal(t.pos(), null);
+                    case "NaN":
+                        next();
+                        return new Expr.Literal(t.pos(), Double.NaN);
+                    case "Infinity":
+                        next();
+                        return new Expr.Literal(t.pos(), Double.POSITIVE_INFINITY);
                     case "datetime":
                         return datetime();
                     default:

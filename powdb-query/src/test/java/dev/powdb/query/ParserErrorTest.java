@@ -63,6 +63,12 @@ class ParserErrorTest {
         User filter .a = 99999999999999999999 | line 1, column 18: integer literal 99999999999999999999 is out of range (64-bit signed)
         User filter .a = 12ab                | line 1, column 20: expected a separator after number 12, found 'a'
         User filter .a @ 1                   | line 1, column 16: unexpected character '@'
+        User filter .a = 9223372036854775808 | line 1, column 18: integer literal 9223372036854775808 is out of range (64-bit signed)
+        User filter .a = 1 - 9223372036854775808 | line 1, column 22: integer literal 9223372036854775808 is out of range (64-bit signed)
+        User limit 9223372036854775808       | line 1, column 12: integer literal 9223372036854775808 is out of range (64-bit signed)
+        User filter .a = -9223372036854775809 | line 1, column 19: integer literal 9223372036854775809 is out of range (64-bit signed)
+        User filter .a = 1٣             | line 1, column 19: unexpected character '٣'
+        User filter .a = 1.٣            | line 1, column 20: unexpected character '٣'
         """)
     void syntaxError(String script, String message) {
         QueryException e = assertThrows(QueryException.class, () -> PowQL.parse(script));
@@ -92,5 +98,19 @@ class ParserErrorTest {
         assertTrue(assertThrows(QueryException.class, () -> PowQL.parse("insert T { s := \"ab")).atEnd());
         assertTrue(assertThrows(QueryException.class, () -> PowQL.parse("type T {\n a: int,\n")).atEnd());
         assertFalse(assertThrows(QueryException.class, () -> PowQL.parse("User filter > 1")).atEnd());
+    }
+
+    @Test
+    void deepNestingIsASyntaxErrorNotAStackOverflow() {
+        String deep = "User filter " + "(".repeat(100_000) + "1" + ")".repeat(100_000);
+        QueryException e = assertThrows(QueryException.class, () -> PowQL.parse(deep));
+        assertEquals("line 1, column " + (13 + Parser.MAX_DEPTH)
+                + ": expression nested too deeply (more than " + Parser.MAX_DEPTH + " levels)", e.getMessage());
+        assertThrows(QueryException.class, () -> PowQL.parse("User filter " + "not ".repeat(100_000) + "true"));
+        assertThrows(QueryException.class, () -> PowQL.parse("User { " + "- ".repeat(100_000) + ".a }"));
+        // Up to the limit nesting is fine.
+        int ok = Parser.MAX_DEPTH;
+        assertEquals(1, PowQL.parse("User filter " + "(".repeat(ok) + ".a = 1" + ")".repeat(ok)).size());
+        assertEquals(1, PowQL.parse("User filter " + "not ".repeat(ok) + ".ok").size());
     }
 }

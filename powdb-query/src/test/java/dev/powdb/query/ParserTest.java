@@ -60,6 +60,8 @@ class ParserTest {
         begin | (begin)
         commit | (commit)
         rollback | (rollback)
+        insert T { a := -9223372036854775808, b := 9223372036854775807, f := -Infinity, g := Infinity, h := NaN } | (insert T (row (:= a -9223372036854775808) (:= b 9223372036854775807) (:= f -Infinity) (:= g Infinity) (:= h NaN)))
+        type T { a: int default -9223372036854775808, f: float default -Infinity, g: float default NaN } | (type T (field a int (default -9223372036854775808)) (field f float (default -Infinity)) (field g float (default NaN)))
         """)
     void goldenStatement(String script, String expected) {
         assertEquals(expected, printed(script));

@@ -1,0 +1,407 @@
+package dev.powdb.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.powdb.storage.page.Page;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * End-to-end tests: {@code bin/powdb} run as a process (bash launcher, then {@code exec java -jar powdb.jar}), with
+ * pipes for its streams, so standard output is not a terminal and rows come out as TSV. Each test uses fresh data
+ * directories. Run by maven-failsafe in the {@code integration-test} phase, after {@code package} has built
+ * {@code powdb-cli/target/powdb.jar}.
+ *
+ * <p>The launcher rebuilds the jar when any source is newer than it. So that an edit made to the working tree while
+ * these tests run can never start a nested Maven build under them, the tests run the real {@code bin/powdb} through
+ * a symbolic link in a scratch project root that holds only a link to the freshly packaged jar and no sources: the
+ * launcher then always takes its {@code exec java} path, which is what is under test.
+ */
+class LauncherIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long TIMEOUT_SECONDS = 60;
+
+    @TempDir
+    static Path scratchRoot;
+
+    /** {@code bin/powdb} under {@link #scratchRoot}, a link to the project's launcher. */
+    private static Path launcher;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void linkLauncher() throws IOException {
+        Path projectRoot = Path.of(System.getProperty("user.dir")).getParent();
+        Path realLauncher = Path.of(System.getProperty("powdb.launcher", projectRoot.resolve("bin/powdb").toString()));
+        Path jar = Path.of(System.getProperty("powdb.jar",
+                projectRoot.resolve("powdb-cli/target/powdb.jar").toString()));
+        assertTrue(Files.isExecutable(realLauncher), "no executable launcher at " + realLauncher);
+        assertTrue(Files.isRegularFile(jar), "no " + jar + ": run the integration tests with 'mvn verify'"
+                + " (they need the jar that 'package' builds)");
+        launcher = scratchRoot.resolve("bin/powdb");
+        Files.createDirectories(launcher.getParent());
+        Files.createSymbolicLink(launcher, realLauncher.toAbsolutePath().normalize());
+        Path linkedJar = scratchRoot.resolve("powdb-cli/target/powdb.jar");
+        Files.createDirectories(linkedJar.getParent());
+        Files.createSymbolicLink(linkedJar, jar.toAbsolutePath().normalize());
+    }
+
+    /** What a finished run printed and returned. */
+    record Run(int exit, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    /** Starts {@code bin/powdb args}; its stdout and stderr go to files under {@link #tmp}, stdin is a pipe. */
+    private Process start(List<String> args, Path outFile, Path errFile) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(launcher.toString());
+        command.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .directory(tmp.toFile())   // where the default ./powdb_data would go
+                .redirectOutput(outFile.toFile())
+                .redirectError(errFile.toFile());
+        Map<String, String> env = pb.environment();
+        env.remove("POWDB_JAVA_OPTS");
+        // the JDK that runs the tests runs the launcher's java too
+        env.put("PATH", Path.of(System.getProperty("java.home"), "bin") + java.io.File.pathSeparator
+                + env.getOrDefault("PATH", "/usr/bin:/bin"));
+        return pb.start();
+    }
+
+    /** Runs {@code bin/powdb args} with {@code stdin} piped in, and waits for it. */
+    private Run runWithInput(String stdin, String... args) throws Exception {
+        Path outFile = Files.createTempFile(tmp, "out", ".txt");
+        Path errFile = Files.createTempFile(tmp, "err", ".txt");
+        Process p = start(List.of(args), outFile, errFile);
+        try (OutputStream in = p.getOutputStream()) {
+            in.write(stdin.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException ignored) {
+            // the process exited without reading its input (a usage error, say): not an error here
+        }
+        if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("bin/powdb " + String.join(" ", args) + " did not finish in " + TIMEOUT_SECONDS + " s");
+        }
+        return new Run(p.exitValue(), Files.readString(outFile), Files.readString(errFile));
+    }
+
+    private Run run(String... args) throws Exception {
+        return runWithInput("", args);
+    }
+
+    private static void assertSuccess(String expectedOut, Run r) {
+        assertEquals(0, r.exit, r::toString);
+        assertEquals(expectedOut, r.out, r::toString);
+        assertEquals("", r.err, r::toString);
+    }
+
+    private static final String USERS = "type User { required name: str, age: int, city: str default \"Oslo\" };"
+            + " insert User { name := \"Ada\", age := 36 }, { name := \"Bob\", age := 17, city := \"Rome\" },"
+            + " { name := \"Cy\", age := 52 }, { name := \"Dee\", age := 29, city := \"Lima\" }, { name := \"Eve\" };";
+
+    @Test
+    void dashCRunsEveryStatementAndPrintsTsv() throws Exception {
+        String db = tmp.resolve("db").toString();
+        Run r = run("--data-dir", db, "-c", USERS
+                + " User filter .age > 20 order .age desc limit 2 { .name, .age };"
+                + " User filter .city = \"Oslo\" order .name { .name, .age };"
+                + " count(User);"
+                + " User filter .name = \"Ada\" update { age := .age + 1 };"
+                + " User filter .age < 18 delete;"
+                + " User order .name { .name, .age, .city };"
+                + " count(User filter .age >= 29);");
+        assertSuccess(String.join("\n",
+                "created type User",
+                "inserted 5",
+                "name\tage",
+                "Cy\t52",
+                "Ada\t36",
+                "name\tage",
+                "Ada\t36",
+                "Cy\t52",
+                "Eve\t",
+                "5",
+                "updated 1",
+                "deleted 1",
+                "name\tage\tcity",
+                "Ada\t37\tOslo",
+                "Cy\t52\tOslo",
+                "Dee\t29\tLima",
+                "Eve\t\tOslo",
+                "3",
+                ""), r);
+
+        // a second process sees the committed changes
+        assertSuccess("name\nAda\nCy\nDee\nEve\n", run("--data-dir", db, "-c", "User order .name { .name };"));
+    }
+
+    @Test
+    void anErrorStopsTheScriptWithExit1AndKeepsEarlierStatements() throws Exception {
+        String db = tmp.resolve("db").toString();
+        Run r = run("--data-dir", db, "-c", "type User { required name: str, age: int };\n"
+                + "insert User { name := \"Ada\", age := 36 };\n"
+                + "User filter .nope = 1 { .name };\n"
+                + "insert User { name := \"Bob\", age := 17 };\n");
+        assertEquals(1, r.exit, r::toString);
+        assertEquals("created type User\ninserted 1\n", r.out, r::toString);
+        assertTrue(r.err.matches("Error: line 3, column \\d+: [^\n]*nope[^\n]*\n"), r::toString);
+
+        assertSuccess("name\tage\nAda\t36\n", run("--data-dir", db, "-c", "User { .name, .age };"));
+
+        // an unfinished transaction is rolled back
+        Run tx = run("--data-dir", db, "-c", "begin; insert User { name := \"Tx\", age := 1 }; bogus;");
+        assertEquals(1, tx.exit, tx::toString);
+        assertEquals("begin\ninserted 1\n", tx.out, tx::toString);
+        assertTrue(tx.err.matches("Error: line 1, column \\d+: [^\n]*bogus[^\n]*\n"), tx::toString);
+        assertSuccess("1\n", run("--data-dir", db, "-c", "count(User);"));
+    }
+
+    @Test
+    void dashFReadsAFileOrStandardInput() throws Exception {
+        String db = tmp.resolve("db").toString();
+        Path script = tmp.resolve("setup.powql");
+        Files.writeString(script, "# a comment\n" + USERS.replace("; ", ";\n") + "\ncount(User);\n");
+        assertSuccess("created type User\ninserted 5\n5\n", run("--data-dir", db, "-f", script.toString()));
+
+        assertSuccess("name\nBob\nEve\n", runWithInput("User filter .age < 18 or .age is null order .name { .name };\n"
+                + "# trailing comment\n", "--data-dir", db, "-f", "-"));
+
+        Run missing = run("--data-dir", db, "-f", tmp.resolve("nope.powql").toString());
+        assertEquals(1, missing.exit, missing::toString);
+        assertEquals("Error: no such file: " + tmp.resolve("nope.powql") + "\n", missing.err, missing::toString);
+    }
+
+    @Test
+    void jsonPrintsOneObjectPerLine() throws Exception {
+        String db = tmp.resolve("db").toString();
+        assertEquals(0, run("--data-dir", db, "-c", USERS
+                + " insert User { name := \"Q\\\"uote\\\\ ✓\", age := 1 };").exit);
+        Run r = run("--data-dir", db, "--json", "-c", "User filter .age < 30 or .age is null order .name"
+                + " { .name, .age, .city }; count(User);");
+        assertEquals(0, r.exit, r::toString);
+        assertEquals("", r.err, r::toString);
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : r.out.split("\n")) {
+            lines.add(JSON.readTree(line));
+        }
+        assertEquals(5, lines.size(), r::toString);
+        assertEquals(JSON.readTree("{\"name\":\"Bob\",\"age\":17,\"city\":\"Rome\"}"), lines.get(0));
+        assertEquals(JSON.readTree("{\"name\":\"Dee\",\"age\":29,\"city\":\"Lima\"}"), lines.get(1));
+        assertTrue(lines.get(2).get("age").isNull(), r::toString);
+        assertEquals("Eve", lines.get(2).get("name").asText());
+        assertEquals("Q\"uote\\ ✓", lines.get(3).get("name").asText());
+        assertEquals(1, lines.get(3).get("age").asInt());
+        assertEquals(6, lines.get(4).asLong());
+    }
+
+    @Test
+    void usageErrorsExit2BeforeTouchingTheDataDirectory() throws Exception {
+        Path db = tmp.resolve("db");
+        String[][] cases = {
+                {"--data-dir", db.toString(), "-c", "count(User);", "-f", "script.powql"},
+                {"--data-dir", db.toString(), "--no-such-option", "-c", "count(User);"},
+                {"--data-dir", db.toString(), "--sync", "sometimes", "-c", "count(User);"},
+        };
+        String[] messages = {"-c and -f cannot be used together", "Unknown option: '--no-such-option'",
+                "Invalid value for option '--sync'"};
+        for (int i = 0; i < cases.length; i++) {
+            Run r = run(cases[i]);
+            assertEquals(2, r.exit, r::toString);
+            assertEquals("", r.out, r::toString);
+            assertTrue(r.err.startsWith("Error: ") && r.err.contains(messages[i])
+                    && r.err.endsWith("Try 'powdb --help'.\n"), r::toString);
+        }
+        assertFalse(Files.exists(db), "a usage error created the data directory");
+    }
+
+    @Test
+    void shellReadsStatementsFromAPipe() throws Exception {
+        String db = tmp.resolve("db").toString();
+        Run r = runWithInput(String.join("\n",
+                "type User { required name: str, age: int };",
+                "insert User { name := \"Ada\", age := 36 },",
+                "            { name := \"Bob\", age := 17 };",
+                "help",
+                "User filter .nope = 1;",
+                "",
+                "User order .name",
+                "  { .name, .age };",
+                "count(User)  ;",
+                "quit",
+                "insert User { name := \"never run\" };",
+                ""), "--data-dir", db, "shell");
+        assertEquals(1, r.exit, r::toString);   // one statement failed
+        assertTrue(r.out.startsWith("created type User\ninserted 2\n"), r::toString);
+        assertTrue(r.out.contains("Shell commands: help, quit, exit"), r::toString);
+        assertTrue(r.out.endsWith("\nname\tage\nAda\t36\nBob\t17\n2\n"), r::toString);
+        assertFalse(r.out.contains("powdb>"), "no prompts when not on a terminal:\n" + r);
+        assertTrue(r.err.matches("Error: line 1, column \\d+: [^\n]*nope[^\n]*\n"), r::toString);
+
+        // without errors the shell exits 0; end of input ends it like quit, and runs a last unterminated statement
+        assertSuccess("2\nname\nAda\n", runWithInput("count(User);\nUser filter .age > 30 { .name }",
+                "--data-dir", db, "shell"));
+    }
+
+    @Test
+    void dumpLoadedIntoANewDatabaseDumpsIdentically() throws Exception {
+        String db = tmp.resolve("db").toString();
+        Run setup = run("--data-dir", db, "-c", "type Item { required sku: str, unique code: int, price: float,"
+                + " active: bool, note: str default \"n/a\", blob: bytes, at: datetime };"
+                + " type Tag { required label: str };"
+                + " alter Item add index .price;"
+                + " insert Item { sku := \"a\\\"b\\\\c\\nd\\te\", code := 1, price := 2.5, active := true,"
+                + "   blob := b\"00ff\", at := datetime \"2024-01-02T03:04:05Z\" },"
+                + " { sku := \"plain\", code := 2, price := -0.1, active := false, note := \"héllo ✓\" },"
+                + " { sku := \"nulls\" };"
+                + " insert Tag { label := \"y\" }, { label := \"x\" };"
+                + " Item filter .sku = \"plain\" update { price := 0.3 };");
+        assertEquals(0, setup.exit, setup::toString);
+
+        Run dump = run("--data-dir", db, "dump");
+        assertEquals(0, dump.exit, dump::toString);
+        assertEquals("", dump.err, dump::toString);
+        assertTrue(dump.out.startsWith("type Item {"), dump::toString);
+        assertTrue(dump.out.contains("insert Tag { label := \"x\" };\ninsert Tag { label := \"y\" };\n"),
+                dump::toString);
+        assertTrue(dump.out.endsWith("alter Item add index .price;\n"), dump::toString);
+
+        Path script = tmp.resolve("dump.powql");
+        Files.writeString(script, dump.out);
+        String copy = tmp.resolve("copy").toString();
+        Run load = run("--data-dir", copy, "-f", script.toString());
+        assertEquals(0, load.exit, load::toString);
+        assertEquals("", load.err, load::toString);
+
+        Path dumpFile = tmp.resolve("again.powql");
+        assertSuccess("", run("--data-dir", copy, "dump", "-o", dumpFile.toString()));
+        assertEquals(dump.out, Files.readString(dumpFile));
+    }
+
+    @Test
+    void verifyFindsAFlippedByteInAHeapPage() throws Exception {
+        Path db = tmp.resolve("db");
+        assertEquals(0, run("--data-dir", db.toString(), "-c", USERS).exit);
+
+        Run clean = run("--data-dir", db.toString(), "verify");
+        assertEquals(0, clean.exit, clean::toString);
+        assertTrue(clean.out.endsWith("verify: database is intact\n"), clean::toString);
+
+        Path heap = db.resolve("User.heap");
+        assertTrue(Files.size(heap) >= 2L * Page.SIZE, "expected a data page after the header page");
+        try (RandomAccessFile f = new RandomAccessFile(heap.toFile(), "rw")) {
+            long at = Page.SIZE + Page.SIZE / 2;   // the middle of page 1, the first data page
+            f.seek(at);
+            int b = f.read();
+            f.seek(at);
+            f.write(b ^ 0x5A);
+        }
+        Run bad = run("--data-dir", db.toString(), "verify");
+        assertEquals(1, bad.exit, bad::toString);
+        assertTrue(bad.out.contains("BAD   User.heap"), bad::toString);
+        assertTrue(bad.out.contains("page 1 checksum mismatch"), bad::toString);
+        assertTrue(bad.out.endsWith("verify: PROBLEMS FOUND\n"), bad::toString);
+
+        Run json = run("--data-dir", db.toString(), "verify", "--json");
+        assertEquals(1, json.exit, json::toString);
+        JsonNode report = JSON.readTree(json.out);
+        assertFalse(report.get("ok").asBoolean(), json::toString);
+        boolean heapBad = false;
+        for (JsonNode f : report.get("files")) {
+            if (f.get("file").asText().equals("User.heap")) {
+                heapBad = !f.get("ok").asBoolean() && f.get("problems").size() == 1;
+            } else {
+                assertTrue(f.get("ok").asBoolean(), json::toString);
+            }
+        }
+        assertTrue(heapBad, json::toString);
+    }
+
+    /** {@code powdb --help} and {@code powdb COMMAND --help} for every command the parser knows. */
+    static Stream<String> commands() {
+        CommandLine cl = new CommandLine(new Main(CliContext.system()));
+        return Stream.concat(Stream.of(""), cl.getSubcommands().keySet().stream());
+    }
+
+    @ParameterizedTest(name = "powdb {0} --help")
+    @MethodSource("commands")
+    void helpExits0(String command) throws Exception {
+        Run r = command.isEmpty() ? run("--help") : run(command, "--help");
+        assertEquals(0, r.exit, r::toString);
+        assertEquals("", r.err, r::toString);
+        assertTrue(r.out.startsWith("Usage: powdb" + (command.isEmpty() ? " " : " " + command + " ")), r::toString);
+        assertFalse(Files.exists(tmp.resolve("powdb_data")), "--help opened the default data directory");
+    }
+
+    @Test
+    void aDatabaseOpenInAShellIsLockedForOtherProcesses() throws Exception {
+        String db = tmp.resolve("db").toString();
+        assertEquals(0, run("--data-dir", db, "-c", USERS).exit);
+
+        Path holderOut = tmp.resolve("holder.out");
+        Path holderErr = tmp.resolve("holder.err");
+        Process holder = start(List.of("--data-dir", db, "shell"), holderOut, holderErr);
+        try (OutputStream in = holder.getOutputStream()) {
+            in.write("count(User);\n".getBytes(StandardCharsets.UTF_8));
+            in.flush();
+            // the shell has the database open once it has answered
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+            while (!Files.readString(holderOut).equals("5\n")) {
+                assertTrue(holder.isAlive(), () -> "the shell exited early: " + read(holderOut, holderErr));
+                assertTrue(System.nanoTime() < deadline, () -> "the shell did not answer: "
+                        + read(holderOut, holderErr));
+                Thread.sleep(20);
+            }
+
+            Run second = run("--data-dir", db, "-c", "count(User);");
+            assertEquals(1, second.exit, second::toString);
+            assertEquals("", second.out, second::toString);
+            // the launcher execs java, so the PID holding the lock is the one this test started
+            assertTrue(second.err.startsWith("Error: database at ") && second.err.contains(
+                    "is in use by another process (PID " + holder.pid() + ")"), second::toString);
+        } finally {
+            // closing the shell's input ends it
+            if (!holder.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                holder.destroyForcibly();
+                fail("the shell did not exit at end of input");
+            }
+        }
+        assertEquals(0, holder.exitValue(), () -> read(holderOut, holderErr));
+        assertEquals("5\n", Files.readString(holderOut));
+
+        // the lock went with the process
+        assertSuccess("5\n", run("--data-dir", db, "-c", "count(User);"));
+    }
+
+    private static String read(Path out, Path err) {
+        try {
+            return "--- stdout\n" + Files.readString(out) + "--- stderr\n" + Files.readString(err);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+}
