@@ -17,8 +17,8 @@ revision_file="$here/target/powdb-bench.revision"
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   # Read-only look at the checkout, to record which PowDB the jar is built from.
   revision="$(git -C "$root" --no-optional-locks rev-parse --short HEAD 2>/dev/null || echo 'no commit')"
-  if [[ -n "$(git -C "$root" --no-optional-locks status --porcelain -- powdb-storage 2>/dev/null | head -1)" ]]; then
-    revision="$revision + uncommitted changes in powdb-storage"
+  if [[ -n "$(git -C "$root" --no-optional-locks status --porcelain -- powdb-storage powdb-query 2>/dev/null | head -1)" ]]; then
+    revision="$revision + uncommitted changes in powdb-storage or powdb-query"
   fi
   mvn -B -q -f "$root/pom.xml" -pl powdb-bench -am package -DskipTests
   printf '%s\n' "$revision" > "$revision_file"

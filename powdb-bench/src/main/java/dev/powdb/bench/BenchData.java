@@ -33,6 +33,10 @@ final class BenchData {
     final long expectedScanCount;
     /** Sum of all ages after workload 5 (each update adds one). */
     final long expectedAgeSumAfterUpdates;
+    /** Workload 3's checksum over the same ids once workload 5 has run (names are unchanged, ages moved). */
+    final long expectedLookupChecksumAfterUpdates;
+    /** Rows with {@code age = SCAN_AGE} once workload 5 has run. */
+    final long expectedScanCountAfterUpdates;
 
     BenchData(int rows, int lookups, int updates, long seed) {
         this.rows = rows;
@@ -71,6 +75,23 @@ final class BenchData {
         this.expectedLookupChecksum = checksum;
         this.expectedScanCount = scanCount;
         this.expectedAgeSumAfterUpdates = ageSum + updates;
+
+        int[] updated = ages.clone();
+        for (long id : updateIds) {
+            updated[(int) id - 1]++;
+        }
+        long checksumAfter = 0;
+        for (long id : lookupIds) {
+            checksumAfter += rowChecksum(names[(int) id - 1], updated[(int) id - 1]);
+        }
+        long scanAfter = 0;
+        for (int age : updated) {
+            if (age == SCAN_AGE) {
+                scanAfter++;
+            }
+        }
+        this.expectedLookupChecksumAfterUpdates = checksumAfter;
+        this.expectedScanCountAfterUpdates = scanAfter;
     }
 
     /** Id of row {@code i}. */

@@ -54,6 +54,22 @@ interface BenchEngine {
     /** Untimed check: the sum of {@code age} over all of {@code users}. */
     long sumAge() throws Exception;
 
+    /**
+     * Timed (after one untimed warm-up call with the same ids). Workload 6: reads {@code name, age} of each id through
+     * the engine's query language: PowDB parses, plans and runs a PowQL statement with the id as a literal for
+     * every id; the SQL engines prepare {@code SELECT name, age FROM users WHERE id = ?} once and bind each id.
+     *
+     * @return the sum of {@link BenchData#rowChecksum} over the rows read
+     */
+    long queryLookup(long[] ids) throws Exception;
+
+    /**
+     * Timed. Workload 7: counts the rows of {@code users} with {@code age} equal to {@code age} through the query
+     * language (PowQL {@code count(users filter .age = N)} parsed, planned and run per call; the SQL engines'
+     * {@code SELECT count(*) FROM users WHERE age = ?} prepared once per workload). No index on age.
+     */
+    long queryCountAge(int age) throws Exception;
+
     /** Closes the database; called once even if a workload failed. */
     void close() throws Exception;
 }

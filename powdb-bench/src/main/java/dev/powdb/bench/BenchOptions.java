@@ -2,6 +2,7 @@ package dev.powdb.bench;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -23,13 +24,15 @@ final class BenchOptions {
             "",
             "  --rows N            rows in the main table (default 1000000)",
             "  --fsync-inserts N   single-row durable transactions in workload 2 (default 2000)",
-            "  --lookups N         point lookups by id in workload 3 (default 200000)",
-            "  --scans N           full filtered scans (count age = 42) in workload 4 (default 10)",
+            "  --lookups N         point lookups by id in workloads 3 and 6 (default 200000)",
+            "  --scans N           full filtered scans (count age = 42) in workloads 4 and 7 (default 10)",
             "  --updates N         updates by id in workload 5 (default 50000)",
             "  --update-batch N    updates per transaction in workload 5 (default 1000)",
             "  --repeat N          runs of the whole suite; engines take turns, medians are reported (default 3)",
             "  --seed N            seed of the generated rows and keys (default 42)",
             "  --engines LIST      comma-separated subset of powdb,sqlite,h2 (default all, in that order)",
+            "  --workloads LIST    comma-separated workload numbers to run, e.g. 1,6,7 (default 1-7; 1, the",
+            "                      bulk load, always runs: the others read its data)",
             "  --dir DIR           work directory, deleted and recreated per run (default ./bench-work)",
             "  --results FILE      Markdown results file (default DIR/storage-results.md)",
             "  --cache-mib N       page cache per engine in MiB (default 256)",
@@ -47,6 +50,8 @@ final class BenchOptions {
     int repeat = 3;
     long seed = 42;
     List<String> engines = ALL_ENGINES;
+    /** Workloads to run, in run order; always contains {@link Workload#BULK_LOAD}. */
+    Set<Workload> workloads = EnumSet.allOf(Workload.class);
     Path dir = Path.of("bench-work");
     Path results;
     int cacheMib = 256;
@@ -86,6 +91,7 @@ final class BenchOptions {
                 case "--repeat": o.repeat = positiveInt(a, v); break;
                 case "--seed": o.seed = parseLong(a, v); break;
                 case "--engines": o.engines = parseEngines(v); break;
+                case "--workloads": o.workloads = parseWorkloads(v); break;
                 case "--dir": o.dir = Path.of(v); break;
                 case "--results": o.results = Path.of(v); break;
                 case "--cache-mib": o.cacheMib = positiveInt(a, v); break;
@@ -116,6 +122,30 @@ final class BenchOptions {
         } catch (NumberFormatException e) {
             throw new UsageException(option + " expects a whole number, got '" + value + "'");
         }
+    }
+
+    private static Set<Workload> parseWorkloads(String value) throws UsageException {
+        Set<Workload> chosen = EnumSet.of(Workload.BULK_LOAD);
+        Workload[] all = Workload.values();
+        for (String part : value.split(",")) {
+            String p = part.trim();
+            int n;
+            try {
+                n = Integer.parseInt(p);
+            } catch (NumberFormatException e) {
+                n = -1;
+            }
+            if (n < 1 || n > all.length) {
+                throw new UsageException("unknown workload '" + p + "': use numbers 1 to " + all.length);
+            }
+            chosen.add(all[n - 1]);
+        }
+        return chosen;
+    }
+
+    /** Whether workload {@code w} is to run. */
+    boolean runs(Workload w) {
+        return workloads.contains(w);
     }
 
     private static List<String> parseEngines(String value) throws UsageException {

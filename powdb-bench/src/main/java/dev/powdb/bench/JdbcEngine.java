@@ -17,6 +17,8 @@ abstract class JdbcEngine implements BenchEngine {
     private static final String INSERT_SUFFIX = "(id, name, age) VALUES (?, ?, ?)";
 
     protected Connection conn;
+    /** Workload 7's statement, prepared on its first use and kept until {@link #close()}. */
+    private PreparedStatement queryCount;
 
     /** DDL of a table with the benchmark's shape, {@code id} being the primary key. */
     protected abstract String createTableSql(String table);
@@ -65,6 +67,21 @@ abstract class JdbcEngine implements BenchEngine {
     @Override
     public void finishDurableInserts() throws SQLException {
         setDurableCommits(false);
+    }
+
+    /** Workload 6 is workload 3's prepared statement: PowQL's counterpart through JDBC. */
+    @Override
+    public long queryLookup(long[] ids) throws SQLException {
+        return lookup(ids);
+    }
+
+    @Override
+    public long queryCountAge(int age) throws SQLException {
+        if (queryCount == null) {
+            queryCount = conn.prepareStatement("SELECT count(*) FROM users WHERE age = ?");
+        }
+        queryCount.setInt(1, age);
+        return singleLong(queryCount);
     }
 
     @Override
@@ -120,6 +137,10 @@ abstract class JdbcEngine implements BenchEngine {
 
     @Override
     public void close() throws SQLException {
+        if (queryCount != null) {
+            queryCount.close();
+            queryCount = null;
+        }
         if (conn != null) {
             conn.close();
             conn = null;

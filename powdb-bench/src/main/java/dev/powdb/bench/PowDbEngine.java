@@ -1,5 +1,7 @@
 package dev.powdb.bench;
 
+import dev.powdb.query.PowQL;
+import dev.powdb.query.ResultSink;
 import dev.powdb.storage.ColumnDef;
 import dev.powdb.storage.ColumnType;
 import dev.powdb.storage.Database;
@@ -19,7 +21,8 @@ import java.util.Map;
  * database with {@link SyncMode#FULL} (every commit fsyncs its WAL record); a buffer pool of
  * {@code --cache-mib}. The unique index on {@code id} is declared with the table, so the bulk load maintains it row
  * by row. The API has no {@code age = age + 1}, so workload 5 reads the row by id and then updates it by id, both
- * inside the batch's transaction.
+ * inside the batch's transaction. Workloads 6 and 7 run PowQL text through {@link PowQL#run}: every operation is
+ * parsed, planned and executed anew.
  */
 final class PowDbEngine implements BenchEngine {
     /** Bytes per PowDB page. */
@@ -133,6 +136,74 @@ final class PowDbEngine implements BenchEngine {
         long[] sum = {0};
         db.scan("users", null, r -> sum[0] += (Long) r.get(2));
         return sum[0];
+    }
+
+    @Override
+    public long queryLookup(long[] ids) {
+        PowQL powql = new PowQL(db);
+        LookupSink sink = new LookupSink();
+        for (long id : ids) {
+            sink.id = id;
+            // A new literal every time: each statement is lexed, parsed, planned (index lookup) and run.
+            powql.run("users filter .id = " + id + " { .name, .age }", sink);
+        }
+        return sink.checksum;
+    }
+
+    @Override
+    public long queryCountAge(int age) {
+        CountSink sink = new CountSink();
+        new PowQL(db).run("count(users filter .age = " + age + ")", sink);
+        if (sink.count == null) {
+            throw new IllegalStateException("PowDB: count returned no value");
+        }
+        return sink.count;
+    }
+
+    /** Adds each looked-up row to a checksum; anything but one row with {@code name, age} is an error. */
+    private static final class LookupSink implements ResultSink {
+        long id;
+        long checksum;
+
+        @Override
+        public void rows(List<String> columns, List<List<Object>> rows) {
+            if (rows.size() != 1 || !columns.equals(List.of("name", "age"))) {
+                throw new IllegalStateException("PowDB: id " + id + " gave " + rows.size() + " rows of "
+                        + columns);
+            }
+            List<Object> r = rows.get(0);
+            checksum += BenchData.rowChecksum((String) r.get(0), (Long) r.get(1));
+        }
+
+        @Override
+        public void scalar(Object value) {
+            throw new IllegalStateException("PowDB: lookup gave a scalar " + value);
+        }
+
+        @Override
+        public void message(String text) {
+            throw new IllegalStateException("PowDB: lookup gave a message " + text);
+        }
+    }
+
+    /** Keeps the result of one {@code count(...)}. */
+    private static final class CountSink implements ResultSink {
+        Long count;
+
+        @Override
+        public void rows(List<String> columns, List<List<Object>> rows) {
+            throw new IllegalStateException("PowDB: count gave rows");
+        }
+
+        @Override
+        public void scalar(Object value) {
+            count = (Long) value;
+        }
+
+        @Override
+        public void message(String text) {
+            throw new IllegalStateException("PowDB: count gave a message " + text);
+        }
     }
 
     @Override

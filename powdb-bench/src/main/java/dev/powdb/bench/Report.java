@@ -38,7 +38,7 @@ final class Report {
     String consoleTable() {
         List<String> header = header();
         List<List<String>> body = new ArrayList<>();
-        for (Workload w : Workload.values()) {
+        for (Workload w : options.workloads) {
             body.add(row(w));
         }
         int[] width = new int[header.size()];
@@ -83,6 +83,12 @@ final class Report {
                         + "time(s), engines taking turns, each run in a fresh directory.%n%n",
                 options.rows, BenchData.NAME_BYTES, options.seed, options.fsyncInserts, options.lookups,
                 options.scans, BenchData.SCAN_AGE, options.updates, options.updateBatch, options.repeat));
+        sb.append(String.format(Locale.ROOT, "Workloads 6 and 7 go through the query language: %,d lookups by id "
+                        + "(the ids of workload 3, one untimed warm-up pass first) and %,d counts of age = %d, each "
+                        + "PowDB operation a new PowQL text that is parsed, planned and run, each peer operation an "
+                        + "execution of a SQL statement prepared once per workload. They run after workload 5, so "
+                        + "they read the updated ages. Workloads run: %s.%n%n",
+                options.lookups, options.scans, BenchData.SCAN_AGE, workloadNumbers()));
         sb.append("## Results\n\nMedian operations per second over the runs (higher is better). Ratio = PowDB "
                 + "ops/s ÷ peer ops/s: above 1 PowDB is faster, below 1 PowDB is slower.\n\n");
         appendMarkdownTable(sb, header(), rows());
@@ -90,7 +96,7 @@ final class Report {
         List<String> spreadHeader = new ArrayList<>(List.of("workload"));
         engines.forEach(e -> spreadHeader.add(e.engine));
         List<List<String>> spread = new ArrayList<>();
-        for (Workload w : Workload.values()) {
+        for (Workload w : options.workloads) {
             List<String> cells = new ArrayList<>(List.of(w.label));
             for (EngineRuns e : engines) {
                 List<String> each = new ArrayList<>();
@@ -104,7 +110,7 @@ final class Report {
         appendMarkdownTable(sb, spreadHeader, spread);
         sb.append("\nMedian wall time per workload (seconds):\n\n");
         List<List<String>> times = new ArrayList<>();
-        for (Workload w : Workload.values()) {
+        for (Workload w : options.workloads) {
             List<String> cells = new ArrayList<>(List.of(w.label));
             for (EngineRuns e : engines) {
                 double s = e.medianSeconds(w);
@@ -128,13 +134,19 @@ final class Report {
         return sb.toString();
     }
 
+    private String workloadNumbers() {
+        List<String> n = new ArrayList<>();
+        options.workloads.forEach(w -> n.add(String.valueOf(w.number())));
+        return String.join(", ", n);
+    }
+
     private List<String> problems() {
         List<String> out = new ArrayList<>();
         for (EngineRuns e : engines) {
             for (int i = 0; i < e.runs.size(); i++) {
                 EngineResult r = e.runs.get(i);
                 String where = e.engine + " run " + (i + 1);
-                for (Workload w : Workload.values()) {
+                for (Workload w : options.workloads) {
                     Measurement m = r.get(w);
                     if (m != null && m.problem != null) {
                         out.add(where + ", " + w.label + ": " + m.problem);
@@ -163,7 +175,7 @@ final class Report {
 
     private List<List<String>> rows() {
         List<List<String>> rows = new ArrayList<>();
-        for (Workload w : Workload.values()) {
+        for (Workload w : options.workloads) {
             rows.add(row(w));
         }
         return rows;

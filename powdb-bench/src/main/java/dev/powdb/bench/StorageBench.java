@@ -10,7 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Side-by-side storage benchmark: generates the rows once, then runs the five {@link Workload}s on each engine in
+ * Side-by-side storage benchmark: generates the rows once, then runs the {@link Workload}s on each engine in
  * turn, {@code --repeat} times (engines take turns so slow phases of a shared machine hit all of them), each run in
  * its own fresh directory {@code DIR/<engine>/run<k>}, and prints a table of median ops/s with PowDB/peer ratios.
  * A Markdown copy, with every run's numbers, goes to {@code --results}.
@@ -90,7 +90,7 @@ public final class StorageBench {
             err.println("Error: could not write " + options.results + ": " + e.getMessage());
             return 1;
         }
-        return allValid(engines) ? 0 : 1;
+        return allValid(engines, options) ? 0 : 1;
     }
 
     static BenchEngine newEngine(String name) {
@@ -102,14 +102,14 @@ public final class StorageBench {
         }
     }
 
-    private static boolean allValid(List<EngineRuns> engines) {
+    private static boolean allValid(List<EngineRuns> engines, BenchOptions options) {
         for (EngineRuns e : engines) {
             for (EngineResult r : e.runs) {
                 if (!r.otherProblems.isEmpty()) {
                     return false;
                 }
             }
-            for (Workload w : Workload.values()) {
+            for (Workload w : options.workloads) {
                 if (!e.allValid(w)) {
                     return false;
                 }
@@ -135,28 +135,47 @@ public final class StorageBench {
             record(result, current, Measurement.ok(data.rows, System.nanoTime() - start), out);
             result.bytesAfterLoad = WorkDir.sizeBytes(dir);
 
-            current = Workload.DURABLE_INSERTS;
-            engine.prepareDurableInserts();
-            start = startTimer();
-            engine.durableInserts(data, options.fsyncInserts);
-            record(result, current, Measurement.ok(options.fsyncInserts, System.nanoTime() - start), out);
-            engine.finishDurableInserts();
+            if (options.runs(Workload.DURABLE_INSERTS)) {
+                current = Workload.DURABLE_INSERTS;
+                engine.prepareDurableInserts();
+                start = startTimer();
+                engine.durableInserts(data, options.fsyncInserts);
+                record(result, current, Measurement.ok(options.fsyncInserts, System.nanoTime() - start), out);
+                engine.finishDurableInserts();
+            }
 
-            current = Workload.LOOKUP;
-            record(result, current, timeLookups(engine, data), out);
+            if (options.runs(Workload.LOOKUP)) {
+                current = Workload.LOOKUP;
+                record(result, current, timeLookups(engine, data), out);
+            }
 
-            current = Workload.SCAN;
-            record(result, current, timeScans(engine, data, options.scans), out);
+            if (options.runs(Workload.SCAN)) {
+                current = Workload.SCAN;
+                record(result, current, timeScans(engine, data, options.scans), out);
+            }
 
-            current = Workload.UPDATE;
-            start = startTimer();
-            engine.updateAgeByKey(data.updateIds, options.updateBatch);
-            long nanos = System.nanoTime() - start;
-            long ageSum = engine.sumAge();
-            record(result, current, ageSum == data.expectedAgeSumAfterUpdates
-                    ? Measurement.ok(data.updateIds.length, nanos)
-                    : Measurement.wrong(data.updateIds.length, nanos, "sum(age) after updates is " + ageSum
-                    + ", expected " + data.expectedAgeSumAfterUpdates), out);
+            boolean updated = options.runs(Workload.UPDATE);
+            if (updated) {
+                current = Workload.UPDATE;
+                start = startTimer();
+                engine.updateAgeByKey(data.updateIds, options.updateBatch);
+                long nanos = System.nanoTime() - start;
+                long ageSum = engine.sumAge();
+                record(result, current, ageSum == data.expectedAgeSumAfterUpdates
+                        ? Measurement.ok(data.updateIds.length, nanos)
+                        : Measurement.wrong(data.updateIds.length, nanos, "sum(age) after updates is " + ageSum
+                        + ", expected " + data.expectedAgeSumAfterUpdates), out);
+            }
+
+            if (options.runs(Workload.QUERY_LOOKUP)) {
+                current = Workload.QUERY_LOOKUP;
+                record(result, current, timeQueryLookups(engine, data, updated), out);
+            }
+
+            if (options.runs(Workload.QUERY_COUNT)) {
+                current = Workload.QUERY_COUNT;
+                record(result, current, timeQueryCounts(engine, data, options.scans, updated), out);
+            }
         } catch (Exception | AssertionError e) {
             String what = e.toString();
             if (current == null) {
@@ -204,6 +223,41 @@ public final class StorageBench {
                     + wrongCount + ", expected " + data.expectedScanCount);
         }
         return Measurement.ok(scans, nanos);
+    }
+
+    /** Workload 6; the expected checksum depends on whether workload 5 changed the ages before it. */
+    private static Measurement timeQueryLookups(BenchEngine engine, BenchData data, boolean updated)
+            throws Exception {
+        long expected = updated ? data.expectedLookupChecksumAfterUpdates : data.expectedLookupChecksum;
+        long warm = engine.queryLookup(data.lookupIds);
+        long start = startTimer();
+        long checksum = engine.queryLookup(data.lookupIds);
+        long nanos = System.nanoTime() - start;
+        if (warm != expected || checksum != expected) {
+            return Measurement.wrong(data.lookupIds.length, nanos, "query lookup checksum " + warm + "/" + checksum
+                    + ", expected " + expected);
+        }
+        return Measurement.ok(data.lookupIds.length, nanos);
+    }
+
+    /** Workload 7; like {@link #timeScans} but through the query language, after workload 5 if it ran. */
+    private static Measurement timeQueryCounts(BenchEngine engine, BenchData data, int counts, boolean updated)
+            throws Exception {
+        long expected = updated ? data.expectedScanCountAfterUpdates : data.expectedScanCount;
+        long start = startTimer();
+        long wrongCount = -1;
+        for (int i = 0; i < counts; i++) {
+            long n = engine.queryCountAge(BenchData.SCAN_AGE);
+            if (n != expected) {
+                wrongCount = n;
+            }
+        }
+        long nanos = System.nanoTime() - start;
+        if (wrongCount >= 0) {
+            return Measurement.wrong(counts, nanos, "query count(age = " + BenchData.SCAN_AGE + ") returned "
+                    + wrongCount + ", expected " + expected);
+        }
+        return Measurement.ok(counts, nanos);
     }
 
     /** Collects the previous workload's garbage outside the measurement, then starts the clock. */

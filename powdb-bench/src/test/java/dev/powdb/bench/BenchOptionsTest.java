@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +24,15 @@ class BenchOptionsTest {
         assertEquals(BenchOptions.ALL_ENGINES, o.engines);
         assertEquals(Path.of("bench-work"), o.dir);
         assertEquals(Path.of("bench-work", "storage-results.md"), o.results);
+        assertEquals(EnumSet.allOf(Workload.class), o.workloads);
+    }
+
+    @Test
+    void workloadsAlwaysIncludeTheLoad() throws Exception {
+        BenchOptions o = BenchOptions.parse(new String[] {"--workloads", "7, 6"});
+        assertEquals(EnumSet.of(Workload.BULK_LOAD, Workload.QUERY_LOOKUP, Workload.QUERY_COUNT), o.workloads);
+        assertMessage("unknown workload '8'", "--workloads", "1,8");
+        assertMessage("unknown workload 'x'", "--workloads", "x");
     }
 
     @Test
