@@ -11,6 +11,8 @@ public final class TableSchema {
     private final String name;
     private final List<ColumnDef> columns;
     private final List<IndexDef> indexes;
+    /** Column name to position, for lookups by name on every row. */
+    private final java.util.Map<String, Integer> positions = new java.util.HashMap<>();
 
     /**
      * @throws PowDbException when a name is invalid, a column name repeats, or there are no columns
@@ -34,6 +36,9 @@ public final class TableSchema {
             }
         }
         this.columns = Collections.unmodifiableList(new ArrayList<>(columns));
+        for (int i = 0; i < columns.size(); i++) {
+            positions.put(columns.get(i).name(), i);
+        }
         this.indexes = Collections.unmodifiableList(new ArrayList<>(indexes));
     }
 
@@ -56,12 +61,8 @@ public final class TableSchema {
 
     /** Position of the column named {@code column}, or -1. */
     public int columnIndex(String column) {
-        for (int i = 0; i < columns.size(); i++) {
-            if (columns.get(i).name().equals(column)) {
-                return i;
-            }
-        }
-        return -1;
+        Integer i = positions.get(column);
+        return i == null ? -1 : i;
     }
 
     /** The column named {@code column}; throws {@link ErrorCode#NOT_FOUND} when there is none. */
