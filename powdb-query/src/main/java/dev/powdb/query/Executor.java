@@ -282,14 +282,40 @@ final class Executor {
                         + " is assigned twice");
             }
         }
-        return ops.update(q.table(), predicate(q.filter()), r -> assignments(schema, u.assigns(), r));
+        Plan plan = Plan.choose(schema, q.filter());
+        if (plan.kind() == Plan.Kind.SCAN) {
+            return ops.update(q.table(), predicate(q.filter()), r -> assignments(schema, u.assigns(), r));
+        }
+        return ops.updateRows(q.table(), candidates(ops, q.table(), plan), predicate(q.filter()),
+                r -> assignments(schema, u.assigns(), r));
+    }
+
+    /**
+     * Row ids an index gives for {@code plan} (a superset of the matches; the caller applies the whole filter). The
+     * caller runs this and the change in one transaction, so the ids cannot go stale in between.
+     */
+    private static List<Long> candidates(TableOperations ops, String table, Plan plan) {
+        List<Long> ids = new ArrayList<>();
+        if (plan.kind() == Plan.Kind.LOOKUP) {
+            for (Row r : ops.lookup(table, plan.column(), plan.key())) {
+                ids.add(r.rowId());
+            }
+        } else {
+            ops.range(table, plan.column(), plan.lo(), plan.loInclusive(), plan.hi(), plan.hiInclusive(), null,
+                    r -> ids.add(r.rowId()));
+        }
+        return ids;
     }
 
     static int delete(TableOperations ops, Statement.Delete d) {
         Statement.Query q = d.query();
         TableSchema schema = schema(ops, q.table(), q.pos());
         checkColumns(schema, q.filter());
-        return ops.delete(q.table(), predicate(q.filter()));
+        Plan plan = Plan.choose(schema, q.filter());
+        if (plan.kind() == Plan.Kind.SCAN) {
+            return ops.delete(q.table(), predicate(q.filter()));
+        }
+        return ops.deleteRows(q.table(), candidates(ops, q.table(), plan), predicate(q.filter()));
     }
 
     // ---- schema -----------------------------------------------------------------------------------------------

@@ -67,8 +67,8 @@ public final class PowQL implements AutoCloseable {
 
     /**
      * How the single query, aggregate, update or delete in {@code script} would read its table: {@code scan},
-     * {@code index lookup .column} or {@code index range .column}. Updates and deletes always scan (the storage
-     * API changes rows by filter only). Runs nothing.
+     * {@code index lookup .column} or {@code index range .column}, for queries, aggregates, updates and deletes
+     * alike. Runs nothing.
      */
     public String explain(String script) {
         List<Statement> stmts = parse(script);
@@ -84,8 +84,11 @@ public final class PowQL implements AutoCloseable {
             if (s instanceof Statement.Aggregate a) {
                 return Executor.plan(ops(), a.query()).describe();
             }
-            if (s instanceof Statement.Update || s instanceof Statement.Delete) {
-                return "scan";
+            if (s instanceof Statement.Update u) {
+                return Executor.plan(ops(), u.query()).describe();
+            }
+            if (s instanceof Statement.Delete d) {
+                return Executor.plan(ops(), d.query()).describe();
             }
         } catch (QueryException e) {
             throw e;
@@ -137,11 +140,26 @@ public final class PowQL implements AutoCloseable {
         } else if (s instanceof Statement.Insert ins) {
             sink.message("inserted " + insert(ins));
         } else if (s instanceof Statement.Update u) {
-            sink.message("updated " + Executor.update(ops(), u));
+            sink.message("updated " + inOneTransaction(t -> Executor.update(t, u)));
         } else if (s instanceof Statement.Delete d) {
-            sink.message("deleted " + Executor.delete(ops(), d));
+            sink.message("deleted " + inOneTransaction(t -> Executor.delete(t, d)));
         } else {
             sink.message(ddl(s));
+        }
+    }
+
+    /**
+     * Runs a change in the open transaction, or in one of its own: an update or delete that finds its rows through
+     * an index reads and writes them in the same transaction.
+     */
+    private int inOneTransaction(java.util.function.ToIntFunction<TableOperations> change) {
+        if (tx != null) {
+            return change.applyAsInt(tx);
+        }
+        try (Transaction t = db.begin()) {
+            int n = change.applyAsInt(t);
+            t.commit();
+            return n;
         }
     }
 

@@ -349,9 +349,40 @@ class ExecutionTest {
         assertEquals("scan", q.explain("User filter .id = 1.5"));
         assertEquals("scan", q.explain("User filter .id = null"));
         assertEquals("scan", q.explain("User"));
-        assertEquals("scan", q.explain("User filter .id = 1 delete"));
+        assertEquals("index lookup .id", q.explain("User filter .id = 1 delete"));
+        assertEquals("index range .id", q.explain("User filter .id > 1 update { age := 1 }"));
+        assertEquals("scan", q.explain("User filter .age = 1 delete"));
         assertEquals("line 1, column 1: only queries, aggregates, updates and deletes can be explained",
                 fails2(() -> q.explain("begin")));
+    }
+
+    @Test
+    void updatesAndDeletesThroughAnIndexMatchTheScan() {
+        run("type N { required unique id: int, v: int, w: int }; alter N add index .v");
+        for (int i = 0; i < 200; i++) {
+            run("insert N { id := " + i + ", v := " + (i % 10) + ", w := " + (i % 10) + " }");
+        }
+        // Same filters on an indexed column (v) and an unindexed twin (w) must change the same rows.
+        run("N filter .v = 3 and .id < 100 update { v := .v + 100 }");
+        run("N filter .w = 3 and .id < 100 update { w := .w + 100 }");
+        run("N filter .v >= 5 and .v < 7 delete");
+        assertEquals(0L, scalar("count(N filter .w >= 5 and .w < 7 and .v != .w)"));
+        run("N filter .w >= 5 and .w < 7 delete");
+        assertEquals(0L, scalar("count(N filter .v != .w)"));
+        assertEquals(160L, scalar("count(N)"));
+        assertEquals(10L, scalar("count(N filter .v = 103)"));
+        assertEquals(10L, scalar("count(N filter .v = 3)"));
+        assertEquals("index lookup .id", q.explain("N filter .id = 7 update { w := 0 }"));
+        run("N filter .id = 7 update { w := 0, v := 0 }");
+        assertEquals(0L, scalar("sum(N filter .id = 7 { .v })"));
+        run("begin; N filter .id = 8 delete; rollback");
+        assertEquals(1L, scalar("count(N filter .id = 8)"));
+    }
+
+    private Object scalar(String statement) {
+        Recorder r = new Recorder();
+        q.run(statement, r);
+        return r.scalars.get(r.scalars.size() - 1);
     }
 
     private static String fails2(org.junit.jupiter.api.function.Executable ex) {

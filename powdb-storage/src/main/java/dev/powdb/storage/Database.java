@@ -144,6 +144,17 @@ public final class Database implements TableOperations, AutoCloseable {
     }
 
     @Override
+    public int updateRows(String table, java.util.Collection<Long> rowIds, Predicate<Row> filter,
+                          Function<Row, Map<String, ?>> change) {
+        return ops.updateRows(table, rowIds, filter, change);
+    }
+
+    @Override
+    public int deleteRows(String table, java.util.Collection<Long> rowIds, Predicate<Row> filter) {
+        return ops.deleteRows(table, rowIds, filter);
+    }
+
+    @Override
     public int delete(String table, Predicate<Row> filter) {
         return ops.delete(table, filter);
     }

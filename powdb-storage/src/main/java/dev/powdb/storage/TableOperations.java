@@ -75,6 +75,18 @@ public interface TableOperations {
     /** Changes the rows whose indexed {@code column} equals {@code key}, through the index. */
     int updateBy(String table, String column, Object key, Map<String, ?> changes);
 
+    /**
+     * Changes the rows with these ids that still exist and still pass {@code filter} (ids from an earlier read, for
+     * example through an index, in the same transaction). Duplicate ids count once.
+     *
+     * @return the number of rows changed
+     */
+    int updateRows(String table, java.util.Collection<Long> rowIds, Predicate<Row> filter,
+                   Function<Row, Map<String, ?>> change);
+
+    /** Deletes the rows with these ids that still exist and still pass {@code filter}; returns the number deleted. */
+    int deleteRows(String table, java.util.Collection<Long> rowIds, Predicate<Row> filter);
+
     /** Deletes every row passing {@code filter}; returns the number deleted. */
     int delete(String table, Predicate<Row> filter);
 

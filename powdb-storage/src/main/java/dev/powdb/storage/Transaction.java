@@ -108,6 +108,19 @@ public final class Transaction implements TableOperations, AutoCloseable {
     }
 
     @Override
+    public int updateRows(String table, java.util.Collection<Long> rowIds, Predicate<Row> filter,
+                          Function<Row, Map<String, ?>> change) {
+        checkActive();
+        return ops.updateRows(table, rowIds, filter, change);
+    }
+
+    @Override
+    public int deleteRows(String table, java.util.Collection<Long> rowIds, Predicate<Row> filter) {
+        checkActive();
+        return ops.deleteRows(table, rowIds, filter);
+    }
+
+    @Override
     public int delete(String table, Predicate<Row> filter) {
         checkActive();
         return ops.delete(table, filter);

@@ -220,6 +220,45 @@ public final class Operations implements TableOperations {
     }
 
     @Override
+    public int updateRows(String table, java.util.Collection<Long> rowIds, Predicate<Row> filter,
+                          Function<Row, Map<String, ?>> change) {
+        return write(ctx -> {
+            TableStore s = engine.store(table);
+            int n = 0;
+            for (long rid : new java.util.LinkedHashSet<>(rowIds)) {
+                Object[] old = s.read(rid);
+                if (old == null) {
+                    continue;
+                }
+                Row row = s.toRow(rid, old);
+                if (filter != null && !filter.test(row)) {
+                    continue;
+                }
+                s.update(ctx, rid, old, s.withChanges(old, change.apply(row)));
+                n++;
+            }
+            return n;
+        });
+    }
+
+    @Override
+    public int deleteRows(String table, java.util.Collection<Long> rowIds, Predicate<Row> filter) {
+        return write(ctx -> {
+            TableStore s = engine.store(table);
+            int n = 0;
+            for (long rid : new java.util.LinkedHashSet<>(rowIds)) {
+                Object[] old = s.read(rid);
+                if (old == null || filter != null && !filter.test(s.toRow(rid, old))) {
+                    continue;
+                }
+                s.delete(ctx, rid, old);
+                n++;
+            }
+            return n;
+        });
+    }
+
+    @Override
     public int delete(String table, Predicate<Row> filter) {
         return write(ctx -> {
             TableStore s = engine.store(table);
