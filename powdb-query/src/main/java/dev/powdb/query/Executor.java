@@ -88,6 +88,35 @@ final class Executor {
         return Plan.choose(schema, q.filter());
     }
 
+    /** Number of rows passing {@code q}'s filter, counted as they stream by (no list of matches). */
+    private static long countMatches(TableOperations ops, Statement.Query q) {
+        TableSchema schema = schema(ops, q.table(), q.pos());
+        checkQuery(schema, q);
+        Plan plan = Plan.choose(schema, q.filter());
+        Predicate<Row> pred = predicate(q.filter());
+        long[] n = {0};
+        switch (plan.kind()) {
+            case LOOKUP:
+                for (Row r : ops.lookup(q.table(), plan.column(), plan.key())) {
+                    if (pred == null || pred.test(r)) {
+                        n[0]++;
+                    }
+                }
+                break;
+            case RANGE:
+                ops.range(q.table(), plan.column(), plan.lo(), plan.loInclusive(), plan.hi(), plan.hiInclusive(),
+                        pred, r -> {
+                            n[0]++;
+                            return true;
+                        });
+                break;
+            default:
+                ops.scan(q.table(), pred, r -> n[0]++);
+                break;
+        }
+        return n[0];
+    }
+
     /** Rows of {@code q} after filter, order, offset and limit (before projection). */
     static List<Row> select(TableOperations ops, Statement.Query q) {
         TableSchema schema = schema(ops, q.table(), q.pos());
@@ -183,6 +212,9 @@ final class Executor {
     static Object aggregate(TableOperations ops, Statement.Aggregate a) {
         Statement.Query q = a.query();
         if (a.function().equals("count")) {
+            if (q.order().isEmpty() && q.offset() == null && q.limit() == null) {
+                return countMatches(ops, q);
+            }
             return (long) select(ops, q).size();
         }
         if (q.projection() == null || q.projection().size() != 1) {
