@@ -1,0 +1,229 @@
+package dev.powdb.backup;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class HashingFileCopierTest {
+    @TempDir
+    Path dir;
+
+    private Path source(int length, long seed) throws IOException {
+        byte[] data = new byte[length];
+        new Random(seed).nextBytes(data);
+        Path file = dir.resolve("src-" + length + "-" + seed);
+        Files.write(file, data);
+        return file;
+    }
+
+    private Path destination() throws IOException {
+        return Files.createDirectory(dir.resolve("dest"));
+    }
+
+    private static List<String> listing(Path directory) throws IOException {
+        try (Stream<Path> s = Files.list(directory)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private static boolean posix(Path p) {
+        return p.getFileSystem().supportedFileAttributeViews().contains("posix");
+    }
+
+    /** Lengths around the (small, for the test) block size of 1000 bytes, and empty. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 999, 1000, 1001, 2000, 3500, 10_007})
+    void copiesAndHashesAcrossBlockBoundaries(int length) throws Exception {
+        Path src = source(length, length);
+        Path dest = destination();
+        try (HashingFileCopier copier = new HashingFileCopier(1000, HashingFileCopier.Hooks.NONE)) {
+            HashingFileCopier.Result result = copier.copy(src, dest, "t.heap");
+            assertEquals(length, result.lengthBytes());
+            assertEquals(Blake3.hex(Files.readAllBytes(src)), result.blake3Hex());
+        }
+        assertArrayEquals(Files.readAllBytes(src), Files.readAllBytes(dest.resolve("t.heap")));
+        assertEquals(List.of("t.heap"), listing(dest));
+    }
+
+    @Test
+    void copiesMultiMebibyteFileWithDefaultBlocks() throws Exception {
+        Path src = source(3 * HashingFileCopier.BLOCK_BYTES + 12345, 7);
+        Path dest = destination();
+        try (HashingFileCopier copier = new HashingFileCopier()) {
+            HashingFileCopier.Result result = copier.copy(src, dest, "big.heap");
+            assertEquals(Files.size(src), result.lengthBytes());
+            assertEquals(Blake3.hex(src), result.blake3Hex());
+            assertEquals(result.blake3Hex(), Blake3.hex(dest.resolve("big.heap")));
+            // The same copier can be used again.
+            assertEquals(Blake3.hex(src), copier.copy(src, dest, "again.heap").blake3Hex());
+        }
+    }
+
+    @Test
+    void copiedFileIsPrivate() throws Exception {
+        Path dest = destination();
+        assumeTrue(posix(dest));
+        try (HashingFileCopier copier = new HashingFileCopier()) {
+            copier.copy(source(10, 1), dest, "catalog.bin");
+        }
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dest.resolve(
+                "catalog.bin"))));
+    }
+
+    @Test
+    void staleTemporaryFileIsReplaced() throws Exception {
+        Path dest = destination();
+        Files.writeString(dest.resolve(".t.heap.tmp"), "left over by a crash");
+        try (HashingFileCopier copier = new HashingFileCopier()) {
+            copier.copy(source(100, 2), dest, "t.heap");
+        }
+        assertEquals(List.of("t.heap"), listing(dest));
+    }
+
+    /** Every injected failure point: the error surfaces and the destination holds nothing new. */
+    @ParameterizedTest
+    @ValueSource(strings = {"afterFirstBlock", "afterLastBlock", "beforeRename", "beforeDirectorySync"})
+    void failureLeavesNothingBehind(String step) throws Exception {
+        Path src = source(3500, 3);
+        Path dest = destination();
+        HashingFileCopier.Hooks hooks = new HashingFileCopier.Hooks() {
+            @Override
+            public void afterBlockWritten(Path temporary, long bytesWritten) throws IOException {
+                assertTrue(Files.exists(temporary));
+                if (step.equals("afterFirstBlock") || (step.equals("afterLastBlock") && bytesWritten == 3500)) {
+                    throw new IOException("injected: " + step);
+                }
+            }
+
+            @Override
+            public void beforeRename(Path temporary) throws IOException {
+                if (step.equals("beforeRename")) {
+                    throw new IOException("injected: " + step);
+                }
+            }
+
+            @Override
+            public void beforeDirectorySync(Path target) throws IOException {
+                assertTrue(Files.exists(target));
+                if (step.equals("beforeDirectorySync")) {
+                    throw new IOException("injected: " + step);
+                }
+            }
+        };
+        try (HashingFileCopier copier = new HashingFileCopier(1000, hooks)) {
+            IOException e = assertThrows(IOException.class, () -> copier.copy(src, dest, "t.heap"));
+            assertEquals("injected: " + step, e.getMessage());
+        }
+        assertEquals(List.of(), listing(dest));
+    }
+
+    @Test
+    void unwritableDestinationLeavesNothingBehind() throws Exception {
+        Path dest = destination();
+        assumeTrue(posix(dest));
+        Path src = source(100, 4);
+        Files.setPosixFilePermissions(dest, PosixFilePermissions.fromString("r-x------"));
+        try {
+            // Root ignores directory permissions; the injected-failure test covers that case.
+            assumeTrue(!Files.isWritable(dest), "running with privileges that ignore permissions");
+            try (HashingFileCopier copier = new HashingFileCopier()) {
+                assertThrows(IOException.class, () -> copier.copy(src, dest, "t.heap"));
+            }
+        } finally {
+            Files.setPosixFilePermissions(dest, PosixFilePermissions.fromString("rwx------"));
+        }
+        assertEquals(List.of(), listing(dest));
+    }
+
+    @Test
+    void missingDestinationDirectory() throws Exception {
+        Path src = source(10, 5);
+        try (HashingFileCopier copier = new HashingFileCopier()) {
+            assertThrows(NoSuchFileException.class, () -> copier.copy(src, dir.resolve("nope"), "t.heap"));
+        }
+        assertFalse(Files.exists(dir.resolve("nope")));
+    }
+
+    @Test
+    void refusesNonRegularSources() throws Exception {
+        Path dest = destination();
+        Path link = dir.resolve("link");
+        Files.createSymbolicLink(link, source(10, 6));
+        try (HashingFileCopier copier = new HashingFileCopier()) {
+            IOException missing = assertThrows(IOException.class,
+                    () -> copier.copy(dir.resolve("absent"), dest, "a.heap"));
+            assertTrue(missing.getMessage().contains("not a regular file"), missing.getMessage());
+            assertThrows(IOException.class, () -> copier.copy(dir, dest, "b.heap"));
+            assertThrows(IOException.class, () -> copier.copy(link, dest, "c.heap"));
+        }
+        assertEquals(List.of(), listing(dest));
+    }
+
+    @Test
+    void refusesToReplaceExistingFile() throws Exception {
+        Path dest = destination();
+        Files.writeString(dest.resolve("t.heap"), "keep me");
+        try (HashingFileCopier copier = new HashingFileCopier()) {
+            assertThrows(FileAlreadyExistsException.class, () -> copier.copy(source(10, 7), dest, "t.heap"));
+        }
+        assertEquals("keep me", Files.readString(dest.resolve("t.heap")));
+        assertEquals(List.of("t.heap"), listing(dest));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", ".hidden", "..", "a/b", "a\\b", "../x", "a\0b"})
+    void refusesNonPlainNames(String name) throws Exception {
+        Path dest = destination();
+        Path src = source(10, 8);
+        try (HashingFileCopier copier = new HashingFileCopier()) {
+            assertThrows(IllegalArgumentException.class, () -> copier.copy(src, dest, name));
+        }
+        assertEquals(List.of(), listing(dest));
+    }
+
+    @Test
+    void rejectsNonPositiveBlockSize() {
+        assertThrows(IllegalArgumentException.class, () -> new HashingFileCopier(0, HashingFileCopier.Hooks.NONE));
+    }
+
+    @Test
+    void temporaryName() {
+        assertEquals(".t.heap.tmp", HashingFileCopier.temporaryName("t.heap"));
+    }
+
+    @Test
+    void createsPrivateDirectory() throws Exception {
+        Path backup = dir.resolve("backup");
+        HashingFileCopier.createPrivateDirectory(backup);
+        assertTrue(Files.isDirectory(backup));
+        if (posix(backup)) {
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(backup)));
+        }
+        assertThrows(FileAlreadyExistsException.class, () -> HashingFileCopier.createPrivateDirectory(backup));
+        assertThrows(NoSuchFileException.class,
+                () -> HashingFileCopier.createPrivateDirectory(dir.resolve("missing/child")));
+    }
+
+    @Test
+    void syncDirectoryWorks() throws Exception {
+        HashingFileCopier.syncDirectory(dir);
+    }
+}
