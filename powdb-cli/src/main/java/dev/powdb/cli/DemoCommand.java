@@ -1,6 +1,5 @@
 package dev.powdb.cli;
 
-import dev.powdb.query.PowQL;
 import dev.powdb.storage.Database;
 import dev.powdb.storage.Transaction;
 import dev.powdb.storage.VerifyReport;
@@ -32,8 +31,8 @@ final class DemoCommand implements Callable<Integer> {
                 System.console() != null));
         try (Database db = Cli.open(main)) {
             System.out.println("Opened " + main.dataDir.toAbsolutePath() + " (LSN " + db.maxLsn() + ")");
-            PowQL q = new PowQL(db);
-            if (q.typeNames().contains(TYPE)) {
+            StatementRunner q = StatementRunners.powql(db);
+            if (db.tables().stream().anyMatch(t -> t.name().equals(TYPE))) {
                 say(q, printer, "drop " + TYPE);
             }
             say(q, printer, "type " + TYPE + " { required unique id: int, required name: str, age: int, "
@@ -52,7 +51,7 @@ final class DemoCommand implements Callable<Integer> {
         try (Database db = Cli.open(main)) {
             System.out.println();
             System.out.println("Reopened (LSN " + db.maxLsn() + ")");
-            say(new PowQL(db), printer, TYPE + " filter .id = 42 { .name, .status }");
+            say(StatementRunners.powql(db), printer, TYPE + " filter .id = 42 { .name, .status }");
         }
         VerifyReport rep = Database.verify(main.dataDir);
         System.out.println();
@@ -63,26 +62,11 @@ final class DemoCommand implements Callable<Integer> {
         return rep.ok() ? 0 : 1;
     }
 
-    private static void say(PowQL q, ResultPrinter printer, String statement) {
+    private static void say(StatementRunner q, ResultPrinter printer, String statement) {
         System.out.println();
         System.out.println("powdb> " + statement + ";");
         System.out.flush();
-        q.run(statement, new dev.powdb.query.ResultSink() {
-            @Override
-            public void rows(java.util.List<String> columns, java.util.List<java.util.List<Object>> rows) {
-                printer.rows(columns, rows);
-            }
-
-            @Override
-            public void scalar(Object value) {
-                printer.scalar(value);
-            }
-
-            @Override
-            public void message(String text) {
-                printer.message(text);
-            }
-        });
+        q.run(statement, printer);
     }
 
     private void load(Database db) {

@@ -108,21 +108,9 @@ final class Dumper {
         throw new IllegalArgumentException("no PowQL literal for a " + v.getClass().getSimpleName());
     }
 
-    /** A string literal in double quotes. */
+    /** A string literal in double quotes, escaped as the PowQL lexer reads it back. */
     static String quote(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"': b.append("\\\""); break;
-                case '\\': b.append("\\\\"); break;
-                case '\n': b.append("\\n"); break;
-                case '\t': b.append("\\t"); break;
-                case '\r': b.append("\\r"); break;
-                default: b.append(c);
-            }
-        }
-        return b.append('"').toString();
+        return dev.powdb.query.Printer.quote(s);
     }
 
     /**
