@@ -68,8 +68,12 @@ public final class BackupManifest {
 
     private static final String RESOURCE_NEW = "new manifest";
     private static final List<String> TOP_LEVEL_KEYS = List.of("format_version", "kind", "created_unix_secs",
-            "source_lsn", "catalog_version", "page_size", "parent_manifest_blake3", "files", "manifest_blake3");
-    private static final List<String> FILE_KEYS = List.of("name", "len", "blake3_hex");
+            "source_lsn", "catalog_version", "page_size", "parent_manifest_blake3", "parent_source_lsn", "files",
+            "deltas", "unchanged", "removed", "manifest_blake3");
+    private static final List<String> FILE_KEYS = List.of("name", "len", "blake3_hex", "file_id");
+    private static final List<String> DELTA_KEYS = List.of("name", "file_id", "len", "base_len", "pages",
+            "delta_len", "blake3_hex");
+    private static final List<String> UNCHANGED_KEYS = List.of("name", "file_id", "len");
     private static final JsonFactory JSON = new JsonFactory();
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
@@ -78,7 +82,9 @@ public final class BackupManifest {
     /** What kind of backup a manifest describes. */
     public enum Kind {
         /** A complete copy of the durable files; has no parent. */
-        FULL("full");
+        FULL("full"),
+        /** What changed since a parent backup (full or incremental), named by its manifest hash and LSN. */
+        INCREMENTAL("incremental");
 
         private final String jsonName;
 
@@ -93,13 +99,45 @@ public final class BackupManifest {
     }
 
     /**
-     * One file of a backup: its plain durable name, its length in bytes and the BLAKE3 of its contents (64
-     * lower-case hex characters). Values are checked when the entry enters a manifest.
+     * One file stored whole in the backup directory under its own name: its plain durable name, its length in
+     * bytes, the BLAKE3 of its contents (64 lower-case hex characters) and, for a heap or index file, the catalog's
+     * file id (0 for {@code control.bin} and {@code catalog.bin}). Values are checked when the entry enters a
+     * manifest.
      */
-    public record FileEntry(String name, long lengthBytes, String blake3Hex) {
+    public record FileEntry(String name, long lengthBytes, String blake3Hex, int fileId) {
         public FileEntry {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(blake3Hex, "blake3Hex");
+        }
+
+        /** An entry without a file id (0). */
+        public FileEntry(String name, long lengthBytes, String blake3Hex) {
+            this(name, lengthBytes, blake3Hex, 0);
+        }
+    }
+
+    /**
+     * A paged file of an incremental backup stored as changed pages ({@code <name>.delta}, see
+     * {@link DeltaFile}): applied to the parent state's file of the same name and file id.
+     *
+     * @param lengthBytes      length of the file after the delta is applied
+     * @param baseLengthBytes  length of the file in the parent state
+     * @param pageCount        number of page images the delta holds
+     * @param deltaLengthBytes length of the stored {@code .delta} file
+     * @param blake3Hex        BLAKE3 of the stored {@code .delta} file
+     */
+    public record DeltaEntry(String name, int fileId, long lengthBytes, long baseLengthBytes, long pageCount,
+                             long deltaLengthBytes, String blake3Hex) {
+        public DeltaEntry {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(blake3Hex, "blake3Hex");
+        }
+    }
+
+    /** A paged file of an incremental backup that did not change since the parent (same file id and length). */
+    public record UnchangedEntry(String name, int fileId, long lengthBytes) {
+        public UnchangedEntry {
+            Objects.requireNonNull(name, "name");
         }
     }
 
@@ -110,12 +148,17 @@ public final class BackupManifest {
     private final long catalogVersion;
     private final int pageSizeBytes;
     private final String parentManifestBlake3;
+    private final Long parentSourceLsn;
     private final List<FileEntry> files;
+    private final List<DeltaEntry> deltas;
+    private final List<UnchangedEntry> unchanged;
+    private final List<String> removed;
     private final String manifestBlake3;
 
     private BackupManifest(int formatVersion, Kind kind, long createdUnixSecs, long sourceLsn, long catalogVersion,
-                           int pageSizeBytes, String parentManifestBlake3, List<FileEntry> files,
-                           String manifestBlake3) {
+                           int pageSizeBytes, String parentManifestBlake3, Long parentSourceLsn,
+                           List<FileEntry> files, List<DeltaEntry> deltas, List<UnchangedEntry> unchanged,
+                           List<String> removed, String manifestBlake3) {
         this.formatVersion = formatVersion;
         this.kind = kind;
         this.createdUnixSecs = createdUnixSecs;
@@ -123,7 +166,11 @@ public final class BackupManifest {
         this.catalogVersion = catalogVersion;
         this.pageSizeBytes = pageSizeBytes;
         this.parentManifestBlake3 = parentManifestBlake3;
+        this.parentSourceLsn = parentSourceLsn;
         this.files = List.copyOf(files);
+        this.deltas = List.copyOf(deltas);
+        this.unchanged = List.copyOf(unchanged);
+        this.removed = List.copyOf(removed);
         this.manifestBlake3 = manifestBlake3;
     }
 
@@ -138,14 +185,39 @@ public final class BackupManifest {
         List<FileEntry> sorted = new ArrayList<>(files);
         sorted.sort(Comparator.comparing(FileEntry::name));
         BackupManifest unsigned = new BackupManifest(FORMAT_VERSION, Kind.FULL, createdUnixSecs, sourceLsn,
-                catalogVersion, pageSizeBytes, null, sorted, "");
+                catalogVersion, pageSizeBytes, null, null, sorted, List.of(), List.of(), List.of(), "");
+        unsigned.check(ErrorCode.INVALID_ARGUMENT, RESOURCE_NEW);
+        return unsigned.withHash(Blake3.hex(unsigned.canonicalBytes(false)));
+    }
+
+    /**
+     * Builds the manifest of an incremental backup on top of the backup whose manifest hash is
+     * {@code parentManifestBlake3} and whose source LSN is {@code parentSourceLsn}. Lists may be in any order.
+     *
+     * @throws ManifestException (code {@code INVALID_ARGUMENT}) if a value breaks a rule listed in the class comment
+     */
+    public static BackupManifest incremental(long createdUnixSecs, long sourceLsn, long catalogVersion,
+                                             int pageSizeBytes, String parentManifestBlake3, long parentSourceLsn,
+                                             List<FileEntry> files, List<DeltaEntry> deltas,
+                                             List<UnchangedEntry> unchanged, List<String> removed) {
+        List<FileEntry> f = new ArrayList<>(files);
+        f.sort(Comparator.comparing(FileEntry::name));
+        List<DeltaEntry> d = new ArrayList<>(deltas);
+        d.sort(Comparator.comparing(DeltaEntry::name));
+        List<UnchangedEntry> u = new ArrayList<>(unchanged);
+        u.sort(Comparator.comparing(UnchangedEntry::name));
+        List<String> r = new ArrayList<>(removed);
+        r.sort(Comparator.naturalOrder());
+        BackupManifest unsigned = new BackupManifest(FORMAT_VERSION, Kind.INCREMENTAL, createdUnixSecs, sourceLsn,
+                catalogVersion, pageSizeBytes, Objects.requireNonNull(parentManifestBlake3), parentSourceLsn, f, d, u,
+                r, "");
         unsigned.check(ErrorCode.INVALID_ARGUMENT, RESOURCE_NEW);
         return unsigned.withHash(Blake3.hex(unsigned.canonicalBytes(false)));
     }
 
     private BackupManifest withHash(String hash) {
         return new BackupManifest(formatVersion, kind, createdUnixSecs, sourceLsn, catalogVersion, pageSizeBytes,
-                parentManifestBlake3, files, hash);
+                parentManifestBlake3, parentSourceLsn, files, deltas, unchanged, removed, hash);
     }
 
     /** Reads and validates a manifest file; errors name {@code file}. */
@@ -187,7 +259,8 @@ public final class BackupManifest {
             }
         }
         if (kind == null) {
-            throw corrupt(resource, "kind", "unknown kind '" + kindName + "' (expected \"full\")");
+            throw corrupt(resource, "kind", "unknown kind '" + kindName + "' (expected \"full\" or "
+                    + "\"incremental\")");
         }
         long created = nonNegativeLong(resource, root, "created_unix_secs");
         long sourceLsn = nonNegativeLong(resource, root, "source_lsn");
@@ -201,10 +274,15 @@ public final class BackupManifest {
             throw corrupt(resource, "parent_manifest_blake3", "must be a string or null");
         }
         String parent = parentNode.isNull() ? null : parentNode.textValue();
+        Long parentLsn = root.get("parent_source_lsn").isNull() ? null
+                : nonNegativeLong(resource, root, "parent_source_lsn");
         List<FileEntry> files = parseFiles(resource, root.get("files"));
+        List<DeltaEntry> deltas = parseDeltas(resource, root.get("deltas"));
+        List<UnchangedEntry> unchanged = parseUnchanged(resource, root.get("unchanged"));
+        List<String> removed = parseRemoved(resource, root.get("removed"));
         String hash = text(resource, root, "manifest_blake3");
         BackupManifest manifest = new BackupManifest((int) version, kind, created, sourceLsn, catalogVersion,
-                (int) pageSize, parent, files, hash);
+                (int) pageSize, parent, parentLsn, files, deltas, unchanged, removed, hash);
         manifest.check(ErrorCode.CORRUPT, resource);
         if (!Blake3.isHex(hash)) {
             throw corrupt(resource, "manifest_blake3", hexProblem(hash));
@@ -231,9 +309,71 @@ public final class BackupManifest {
             checkKeys(resource, entry, field + ".", FILE_KEYS);
             files.add(new FileEntry(text(resource, entry, field + ".", "name"),
                     nonNegativeLong(resource, entry, field + ".", "len"),
-                    text(resource, entry, field + ".", "blake3_hex")));
+                    text(resource, entry, field + ".", "blake3_hex"),
+                    fileId(resource, entry, field + ".")));
         }
         return files;
+    }
+
+    private static List<DeltaEntry> parseDeltas(String resource, JsonNode node) {
+        if (!node.isArray()) {
+            throw corrupt(resource, "deltas", "must be an array");
+        }
+        List<DeltaEntry> out = new ArrayList<>(node.size());
+        for (int i = 0; i < node.size(); i++) {
+            String field = "deltas[" + i + "].";
+            JsonNode e = node.get(i);
+            if (!e.isObject()) {
+                throw corrupt(resource, "deltas[" + i + "]", "must be an object {" + String.join(", ", DELTA_KEYS)
+                        + "}");
+            }
+            checkKeys(resource, e, field, DELTA_KEYS);
+            out.add(new DeltaEntry(text(resource, e, field, "name"), fileId(resource, e, field),
+                    nonNegativeLong(resource, e, field, "len"), nonNegativeLong(resource, e, field, "base_len"),
+                    nonNegativeLong(resource, e, field, "pages"), nonNegativeLong(resource, e, field, "delta_len"),
+                    text(resource, e, field, "blake3_hex")));
+        }
+        return out;
+    }
+
+    private static List<UnchangedEntry> parseUnchanged(String resource, JsonNode node) {
+        if (!node.isArray()) {
+            throw corrupt(resource, "unchanged", "must be an array");
+        }
+        List<UnchangedEntry> out = new ArrayList<>(node.size());
+        for (int i = 0; i < node.size(); i++) {
+            String field = "unchanged[" + i + "].";
+            JsonNode e = node.get(i);
+            if (!e.isObject()) {
+                throw corrupt(resource, "unchanged[" + i + "]", "must be an object {name, file_id, len}");
+            }
+            checkKeys(resource, e, field, UNCHANGED_KEYS);
+            out.add(new UnchangedEntry(text(resource, e, field, "name"), fileId(resource, e, field),
+                    nonNegativeLong(resource, e, field, "len")));
+        }
+        return out;
+    }
+
+    private static List<String> parseRemoved(String resource, JsonNode node) {
+        if (!node.isArray()) {
+            throw corrupt(resource, "removed", "must be an array");
+        }
+        List<String> out = new ArrayList<>(node.size());
+        for (int i = 0; i < node.size(); i++) {
+            if (!node.get(i).isTextual()) {
+                throw corrupt(resource, "removed[" + i + "]", "must be a string, found " + node.get(i).getNodeType());
+            }
+            out.add(node.get(i).textValue());
+        }
+        return out;
+    }
+
+    private static int fileId(String resource, JsonNode entry, String prefix) {
+        long id = nonNegativeLong(resource, entry, prefix, "file_id");
+        if (id > Integer.MAX_VALUE) {
+            throw corrupt(resource, prefix + "file_id", "must be at most 2^31-1, found " + id);
+        }
+        return (int) id;
     }
 
     /** The semantic rules shared by building and parsing. */
@@ -245,32 +385,142 @@ public final class BackupManifest {
                 || Integer.bitCount(pageSizeBytes) != 1) {
             throw new ManifestException(code, resource, "page_size", pageSizeProblem(pageSizeBytes));
         }
-        if (kind == Kind.FULL && parentManifestBlake3 != null) {
-            throw new ManifestException(code, resource, "parent_manifest_blake3",
-                    "must be null for a full backup, found '" + parentManifestBlake3 + "'");
-        }
+        checkParent(code, resource);
+        java.util.Map<String, String> seen = new java.util.HashMap<>();
         String previous = null;
         for (int i = 0; i < files.size(); i++) {
             FileEntry file = files.get(i);
             String field = "files[" + i + "]";
-            checkFileName(code, resource, field + ".name", file.name());
-            if (previous != null) {
-                int order = previous.compareTo(file.name());
-                if (order == 0) {
-                    throw new ManifestException(code, resource, field + ".name", "duplicate name '" + file.name()
-                            + "' (also files[" + (i - 1) + "])");
-                }
-                if (order > 0) {
-                    throw new ManifestException(code, resource, field + ".name", "not sorted: '" + file.name()
-                            + "' comes after '" + previous + "' (names must be in increasing byte order)");
-                }
-            }
+            checkEntryName(code, resource, field, file.name(), previous, seen, false);
             requireNonNegative(code, resource, field + ".len", file.lengthBytes());
             if (!Blake3.isHex(file.blake3Hex())) {
                 throw new ManifestException(code, resource, field + ".blake3_hex", hexProblem(file.blake3Hex()));
             }
+            checkFileId(code, resource, field, file.name(), file.fileId());
             previous = file.name();
         }
+        previous = null;
+        for (int i = 0; i < deltas.size(); i++) {
+            DeltaEntry d = deltas.get(i);
+            String field = "deltas[" + i + "]";
+            checkEntryName(code, resource, field, d.name(), previous, seen, true);
+            checkFileId(code, resource, field, d.name(), d.fileId());
+            checkPagedLength(code, resource, field + ".len", d.lengthBytes());
+            checkPagedLength(code, resource, field + ".base_len", d.baseLengthBytes());
+            requireNonNegative(code, resource, field + ".pages", d.pageCount());
+            if (d.pageCount() > d.lengthBytes() / pageSizeBytes) {
+                throw new ManifestException(code, resource, field + ".pages", d.pageCount() + " pages do not fit in "
+                        + "a file of " + d.lengthBytes() + " bytes");
+            }
+            long expected = DeltaFile.lengthBytes(d.pageCount(), pageSizeBytes);
+            if (d.deltaLengthBytes() != expected) {
+                throw new ManifestException(code, resource, field + ".delta_len", "must be " + expected
+                        + " for " + d.pageCount() + " pages, found " + d.deltaLengthBytes());
+            }
+            if (!Blake3.isHex(d.blake3Hex())) {
+                throw new ManifestException(code, resource, field + ".blake3_hex", hexProblem(d.blake3Hex()));
+            }
+            previous = d.name();
+        }
+        previous = null;
+        for (int i = 0; i < unchanged.size(); i++) {
+            UnchangedEntry u = unchanged.get(i);
+            String field = "unchanged[" + i + "]";
+            checkEntryName(code, resource, field, u.name(), previous, seen, true);
+            checkFileId(code, resource, field, u.name(), u.fileId());
+            checkPagedLength(code, resource, field + ".len", u.lengthBytes());
+            previous = u.name();
+        }
+        previous = null;
+        for (int i = 0; i < removed.size(); i++) {
+            checkEntryName(code, resource, "removed[" + i + "]", removed.get(i), previous, seen, false);
+            previous = removed.get(i);
+        }
+    }
+
+    private void checkParent(ErrorCode code, String resource) {
+        if (kind == Kind.FULL) {
+            if (parentManifestBlake3 != null) {
+                throw new ManifestException(code, resource, "parent_manifest_blake3",
+                        "must be null for a full backup, found '" + parentManifestBlake3 + "'");
+            }
+            if (parentSourceLsn != null) {
+                throw new ManifestException(code, resource, "parent_source_lsn",
+                        "must be null for a full backup, found " + parentSourceLsn);
+            }
+            for (String list : new String[] {"deltas", "unchanged", "removed"}) {
+                boolean empty = list.equals("deltas") ? deltas.isEmpty()
+                        : list.equals("unchanged") ? unchanged.isEmpty() : removed.isEmpty();
+                if (!empty) {
+                    throw new ManifestException(code, resource, list, "must be empty for a full backup");
+                }
+            }
+            return;
+        }
+        if (parentManifestBlake3 == null || !Blake3.isHex(parentManifestBlake3)) {
+            throw new ManifestException(code, resource, "parent_manifest_blake3", "an incremental backup needs "
+                    + "its parent's manifest hash: " + hexProblem(String.valueOf(parentManifestBlake3)));
+        }
+        if (parentSourceLsn == null) {
+            throw new ManifestException(code, resource, "parent_source_lsn",
+                    "an incremental backup needs its parent's source LSN");
+        }
+        requireNonNegative(code, resource, "parent_source_lsn", parentSourceLsn);
+        if (parentSourceLsn > sourceLsn) {
+            throw new ManifestException(code, resource, "parent_source_lsn", "parent LSN " + parentSourceLsn
+                    + " is after this backup's source LSN " + sourceLsn);
+        }
+    }
+
+    private static void checkEntryName(ErrorCode code, String resource, String field, String name, String previous,
+                                       java.util.Map<String, String> seen, boolean paged) {
+        String nameField = field.startsWith("removed") ? field : field + ".name";
+        checkFileName(code, resource, nameField, name);
+        if (previous != null) {
+            int order = previous.compareTo(name);
+            if (order == 0) {
+                throw new ManifestException(code, resource, nameField, "duplicate name '" + name + "' (also "
+                        + seen.get(name) + ")");
+            }
+            if (order > 0) {
+                throw new ManifestException(code, resource, nameField, "not sorted: '" + name
+                        + "' comes after '" + previous + "' (names must be in increasing byte order)");
+            }
+        }
+        String other = seen.putIfAbsent(name, field.startsWith("removed") ? field : field);
+        if (other != null) {
+            throw new ManifestException(code, resource, nameField, "duplicate name '" + name + "' (also " + other
+                    + ")");
+        }
+        if (paged && !isPagedName(name)) {
+            throw new ManifestException(code, resource, nameField, "'" + name + "' is not a heap or index file; "
+                    + "only paged files can be stored as deltas or unchanged");
+        }
+    }
+
+    private static void checkFileId(ErrorCode code, String resource, String field, String name, int fileId) {
+        if (fileId < 0) {
+            throw new ManifestException(code, resource, field + ".file_id", "must not be negative, found " + fileId);
+        }
+        if (isPagedName(name) != (fileId > 0)) {
+            throw new ManifestException(code, resource, field + ".file_id", isPagedName(name)
+                    ? "a heap or index file needs its file id (at least 1), found " + fileId
+                    : "must be 0 for '" + name + "', found " + fileId);
+        }
+    }
+
+    private void checkPagedLength(ErrorCode code, String resource, String field, long len) {
+        requireNonNegative(code, resource, field, len);
+        if (len % pageSizeBytes != 0) {
+            throw new ManifestException(code, resource, field, len + " is not a whole number of " + pageSizeBytes
+                    + "-byte pages");
+        }
+    }
+
+    /** Whether {@code name} is a heap or index file name. */
+    public static boolean isPagedName(String name) {
+        DataDirectory.FileKind k = DataDirectory.classify(name);
+        return k == DataDirectory.FileKind.HEAP || k == DataDirectory.FileKind.INDEX;
     }
 
     /**
@@ -336,13 +586,46 @@ public final class BackupManifest {
             } else {
                 gen.writeStringField("parent_manifest_blake3", parentManifestBlake3);
             }
+            if (parentSourceLsn == null) {
+                gen.writeNullField("parent_source_lsn");
+            } else {
+                gen.writeNumberField("parent_source_lsn", parentSourceLsn);
+            }
             gen.writeArrayFieldStart("files");
             for (FileEntry file : files) {
                 gen.writeStartObject();
                 gen.writeStringField("name", file.name());
                 gen.writeNumberField("len", file.lengthBytes());
                 gen.writeStringField("blake3_hex", file.blake3Hex());
+                gen.writeNumberField("file_id", file.fileId());
                 gen.writeEndObject();
+            }
+            gen.writeEndArray();
+            gen.writeArrayFieldStart("deltas");
+            for (DeltaEntry d : deltas) {
+                gen.writeStartObject();
+                gen.writeStringField("name", d.name());
+                gen.writeNumberField("file_id", d.fileId());
+                gen.writeNumberField("len", d.lengthBytes());
+                gen.writeNumberField("base_len", d.baseLengthBytes());
+                gen.writeNumberField("pages", d.pageCount());
+                gen.writeNumberField("delta_len", d.deltaLengthBytes());
+                gen.writeStringField("blake3_hex", d.blake3Hex());
+                gen.writeEndObject();
+            }
+            gen.writeEndArray();
+            gen.writeArrayFieldStart("unchanged");
+            for (UnchangedEntry u : unchanged) {
+                gen.writeStartObject();
+                gen.writeStringField("name", u.name());
+                gen.writeNumberField("file_id", u.fileId());
+                gen.writeNumberField("len", u.lengthBytes());
+                gen.writeEndObject();
+            }
+            gen.writeEndArray();
+            gen.writeArrayFieldStart("removed");
+            for (String r : removed) {
+                gen.writeString(r);
             }
             gen.writeEndArray();
             gen.writeStringField("manifest_blake3", withHash ? manifestBlake3 : "");
@@ -462,9 +745,41 @@ public final class BackupManifest {
         return parentManifestBlake3;
     }
 
-    /** The files, sorted by name; unmodifiable. */
+    /** The files stored whole, sorted by name; unmodifiable. */
     public List<FileEntry> files() {
         return files;
+    }
+
+    /** LSN of the parent backup; {@code null} for a full backup. */
+    public Long parentSourceLsn() {
+        return parentSourceLsn;
+    }
+
+    /** Paged files stored as changed pages (incremental only), sorted by name. */
+    public List<DeltaEntry> deltas() {
+        return deltas;
+    }
+
+    /** Paged files unchanged since the parent (incremental only), sorted by name. */
+    public List<UnchangedEntry> unchanged() {
+        return unchanged;
+    }
+
+    /** Names of files of the parent state that no longer exist (incremental only), sorted. */
+    public List<String> removed() {
+        return removed;
+    }
+
+    /** Bytes stored in the backup directory besides the manifest (whole files plus deltas). */
+    public long storedBytes() {
+        long n = 0;
+        for (FileEntry f : files) {
+            n += f.lengthBytes();
+        }
+        for (DeltaEntry d : deltas) {
+            n += d.deltaLengthBytes();
+        }
+        return n;
     }
 
     /** This manifest's self-hash: BLAKE3 (hex) of {@link #canonicalBytes(boolean) canonicalBytes(false)}. */
@@ -477,7 +792,9 @@ public final class BackupManifest {
         return o instanceof BackupManifest other && formatVersion == other.formatVersion && kind == other.kind
                 && createdUnixSecs == other.createdUnixSecs && sourceLsn == other.sourceLsn
                 && catalogVersion == other.catalogVersion && pageSizeBytes == other.pageSizeBytes
-                && Objects.equals(parentManifestBlake3, other.parentManifestBlake3) && files.equals(other.files)
+                && Objects.equals(parentManifestBlake3, other.parentManifestBlake3)
+                && Objects.equals(parentSourceLsn, other.parentSourceLsn) && files.equals(other.files)
+                && deltas.equals(other.deltas) && unchanged.equals(other.unchanged) && removed.equals(other.removed)
                 && manifestBlake3.equals(other.manifestBlake3);
     }
 

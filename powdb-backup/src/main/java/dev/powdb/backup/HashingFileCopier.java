@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -72,6 +73,8 @@ public final class HashingFileCopier implements AutoCloseable {
     private final int blockBytes;
     private final Hooks hooks;
     private final ExecutorService reader;
+    private final ExecutorService hasher;
+    private BackupProgress progress = BackupProgress.NONE;
 
     /** A copier with 1 MiB blocks. */
     public HashingFileCopier() {
@@ -89,6 +92,17 @@ public final class HashingFileCopier implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
+        this.hasher = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "powdb-backup-copy-hasher");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Reports every block written to {@code listener} (on the copying thread). */
+    public HashingFileCopier withProgress(BackupProgress listener) {
+        this.progress = java.util.Objects.requireNonNull(listener);
+        return this;
     }
 
     /** The temporary name a copy to {@code name} writes first: {@code .name.tmp}. */
@@ -112,6 +126,18 @@ public final class HashingFileCopier implements AutoCloseable {
             throw new IOException(source + ": not a regular file (missing, a directory, a symlink or a special"
                     + " file); only regular files are copied");
         }
+        try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            return copy(in, Long.MAX_VALUE, destinationDir, name);
+        }
+    }
+
+    /**
+     * Copies at most {@code limitBytes} bytes from the current position of {@code in} (to its end if it is
+     * shorter) to {@code destinationDir/name}, as {@link #copy(Path, Path, String)} does. The caller closes
+     * {@code in}.
+     */
+    public Result copy(ReadableByteChannel in, long limitBytes, Path destinationDir, String name) throws IOException {
+        checkPlainName(name);
         if (!Files.isDirectory(destinationDir, LinkOption.NOFOLLOW_LINKS)) {
             throw new NoSuchFileException(destinationDir.toString(), null, "destination directory does not exist");
         }
@@ -126,14 +152,13 @@ public final class HashingFileCopier implements AutoCloseable {
         boolean renamed = false;
         try {
             Result result;
-            try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-                 FileChannel out = createTemporary(temporary, posix)) {
+            try (FileChannel out = createTemporary(temporary, posix)) {
                 created = true;
                 if (posix) {
                     // The creation mode is filtered by the umask; set it explicitly.
                     Files.setPosixFilePermissions(temporary, FILE_PERMISSIONS);
                 }
-                result = pump(in, out, temporary);
+                result = pump(in, limitBytes, out, temporary);
                 out.force(true);
             }
             hooks.beforeRename(temporary);
@@ -150,6 +175,12 @@ public final class HashingFileCopier implements AutoCloseable {
         }
     }
 
+    /** Writes {@code bytes} to {@code destinationDir/name} the same way (temporary, fsync, rename, 0600). */
+    public Result write(byte[] bytes, Path destinationDir, String name) throws IOException {
+        return copy(java.nio.channels.Channels.newChannel(new java.io.ByteArrayInputStream(bytes)), bytes.length,
+                destinationDir, name);
+    }
+
     private static FileChannel createTemporary(Path temporary, boolean posix) throws IOException {
         Set<OpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                 LinkOption.NOFOLLOW_LINKS);
@@ -157,52 +188,95 @@ public final class HashingFileCopier implements AutoCloseable {
                 : FileChannel.open(temporary, options);
     }
 
-    /** Reads {@code in} to its end, hashing and writing each block while the next one is read. */
-    private Result pump(FileChannel in, FileChannel out, Path temporary) throws IOException {
-        ByteBuffer current = ByteBuffer.allocate(blockBytes);
-        ByteBuffer next = ByteBuffer.allocate(blockBytes);
-        Blake3 hasher = new Blake3();
+    /**
+     * Reads {@code in} to its end (or {@code limit} bytes), writing each block while the next one is read and the
+     * block is hashed on a third thread. Three buffers rotate: one being read, one being written and hashed, and
+     * one whose hash may still be finishing.
+     */
+    private Result pump(ReadableByteChannel in, long limit, FileChannel out, Path temporary) throws IOException {
+        ByteBuffer[] buffers = {ByteBuffer.allocate(blockBytes), ByteBuffer.allocate(blockBytes),
+                ByteBuffer.allocate(blockBytes)};
+        @SuppressWarnings("unchecked")
+        Future<?>[] hashing = new Future<?>[3];
+        Blake3 digest = new Blake3();
         long written = 0;
-        fill(in, current);
-        while (current.position() > 0) {
-            current.flip();
-            // A short block means end of file was reached: no read ahead needed.
-            ByteBuffer ahead = next;
-            Future<Integer> pending = current.limit() == blockBytes ? reader.submit(() -> fill(in, ahead)) : null;
-            try {
-                ByteBuffer toWrite = current.duplicate();
-                while (toWrite.hasRemaining()) {
-                    out.write(toWrite);
+        long[] remaining = {limit};
+        fill(in, buffers[0], remaining);
+        int i = 0;
+        try {
+            while (buffers[i % 3].position() > 0) {
+                ByteBuffer current = buffers[i % 3];
+                current.flip();
+                ByteBuffer forHash = current.duplicate();
+                hashing[i % 3] = hasher.submit(() -> digest.update(forHash));
+                Future<Integer> pending = null;
+                if (current.limit() == blockBytes && remaining[0] > 0) {
+                    int n = (i + 1) % 3;
+                    await(hashing[n]);
+                    ByteBuffer ahead = buffers[n];
+                    pending = reader.submit(() -> fill(in, ahead, remaining));
                 }
-                hasher.update(current);
-                written += current.limit();
-                hooks.afterBlockWritten(temporary, written);
-            } catch (Throwable failure) {
-                awaitQuietly(pending, failure);
-                throw failure;
+                try {
+                    ByteBuffer toWrite = current.duplicate();
+                    while (toWrite.hasRemaining()) {
+                        out.write(toWrite);
+                    }
+                    written += current.limit();
+                    progress.advance(current.limit());
+                    hooks.afterBlockWritten(temporary, written);
+                } catch (Throwable failure) {
+                    awaitQuietly(pending, failure);
+                    throw failure;
+                }
+                if (pending == null) {
+                    break;
+                }
+                await(pending);
+                i++;
             }
-            if (pending == null) {
-                break;
+        } finally {
+            for (Future<?> h : hashing) {
+                awaitQuietlyAny(h);
             }
-            await(pending);
-            next = current;
-            current = ahead;
         }
-        return new Result(written, hasher.finishHex());
+        for (Future<?> h : hashing) {
+            await(h);
+        }
+        return new Result(written, digest.finishHex());
     }
 
-    /** Reads into {@code buffer} until it is full or the channel ends; returns the bytes read. */
-    private static int fill(FileChannel in, ByteBuffer buffer) throws IOException {
+    /** Reads into {@code buffer} until it is full, the channel ends or the limit is used up; returns bytes read. */
+    private static int fill(ReadableByteChannel in, ByteBuffer buffer, long[] remaining) throws IOException {
         buffer.clear();
+        if (remaining[0] < buffer.capacity()) {
+            buffer.limit((int) Math.max(0, remaining[0]));
+        }
         while (buffer.hasRemaining()) {
             if (in.read(buffer) < 0) {
                 break;
             }
         }
+        remaining[0] -= buffer.position();
         return buffer.position();
     }
 
-    private static void await(Future<Integer> pending) throws IOException {
+    private static void awaitQuietlyAny(Future<?> f) {
+        if (f == null) {
+            return;
+        }
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException ignored) {
+            // Reported by the await that follows.
+        }
+    }
+
+    private static void await(Future<?> pending) throws IOException {
+        if (pending == null) {
+            return;
+        }
         try {
             pending.get();
         } catch (InterruptedException e) {
@@ -302,5 +376,6 @@ public final class HashingFileCopier implements AutoCloseable {
     @Override
     public void close() {
         reader.shutdownNow();
+        hasher.shutdownNow();
     }
 }

@@ -34,7 +34,7 @@ class BackupManifestTest {
     /** The worked example of docs/formats/backup.md. */
     static BackupManifest example() {
         return BackupManifest.full(1700000000L, 42, 3, 4096, List.of(
-                new FileEntry("users.heap", 8192, H_ABC),
+                new FileEntry("users.heap", 8192, H_ABC, 1),
                 new FileEntry("catalog.bin", 0, H_EMPTY),
                 new FileEntry("control.bin", 4096, H_ABC)));
     }
@@ -76,15 +76,17 @@ class BackupManifestTest {
         BackupManifest m = example();
         String unsigned = "{\"format_version\":1,\"kind\":\"full\",\"created_unix_secs\":1700000000,"
                 + "\"source_lsn\":42,\"catalog_version\":3,\"page_size\":4096,\"parent_manifest_blake3\":null,"
-                + "\"files\":[{\"name\":\"catalog.bin\",\"len\":0,\"blake3_hex\":\"" + H_EMPTY + "\"},"
-                + "{\"name\":\"control.bin\",\"len\":4096,\"blake3_hex\":\"" + H_ABC + "\"},"
-                + "{\"name\":\"users.heap\",\"len\":8192,\"blake3_hex\":\"" + H_ABC + "\"}],"
+                + "\"parent_source_lsn\":null,"
+                + "\"files\":[{\"name\":\"catalog.bin\",\"len\":0,\"blake3_hex\":\"" + H_EMPTY + "\",\"file_id\":0},"
+                + "{\"name\":\"control.bin\",\"len\":4096,\"blake3_hex\":\"" + H_ABC + "\",\"file_id\":0},"
+                + "{\"name\":\"users.heap\",\"len\":8192,\"blake3_hex\":\"" + H_ABC + "\",\"file_id\":1}],"
+                + "\"deltas\":[],\"unchanged\":[],\"removed\":[],"
                 + "\"manifest_blake3\":\"\"}";
         assertEquals(unsigned, new String(m.canonicalBytes(false), StandardCharsets.UTF_8));
         assertEquals(Blake3.hex(unsigned.getBytes(StandardCharsets.UTF_8)), m.manifestBlake3());
         // Pinned (b3sum over the unsigned string above agrees) so docs/formats/backup.md and other implementations
         // can be checked against it.
-        assertEquals("fd20ae404a3a8adc82c75bb726781f804464d9e07607c0342160e20c469efa3f", m.manifestBlake3());
+        assertEquals("accf06da0c43062ae5665eb4d5695b67a80fbc5ea8e1fadf688b879bbd16dada", m.manifestBlake3());
         String stored = unsigned.replace("\"manifest_blake3\":\"\"",
                 "\"manifest_blake3\":\"" + m.manifestBlake3() + "\"") + "\n";
         assertEquals(stored, new String(m.toFileBytes(), StandardCharsets.UTF_8));
@@ -211,7 +213,9 @@ class BackupManifestTest {
 
     @Test
     void kind() throws Exception {
-        assertTrue(rejects("kind", r -> r.put("kind", "incremental")).getMessage().contains("unknown kind"));
+        assertTrue(rejects("kind", r -> r.put("kind", "differential")).getMessage().contains("unknown kind"));
+        // An incremental kind without a parent is refused on the parent field.
+        rejects("parent_manifest_blake3", r -> r.put("kind", "incremental"));
         rejects("kind", r -> r.put("kind", 1));
         rejects("kind", r -> r.putNull("kind"));
     }
@@ -281,7 +285,7 @@ class BackupManifestTest {
         });
         assertTrue(unsorted.getMessage().contains("not sorted"), unsorted.getMessage());
         ManifestException built = assertThrows(ManifestException.class, () -> BackupManifest.full(0, 0, 0, 4096,
-                List.of(new FileEntry("t.heap", 1, H_ABC), new FileEntry("t.heap", 1, H_ABC))));
+                List.of(new FileEntry("t.heap", 4096, H_ABC, 1), new FileEntry("t.heap", 4096, H_ABC, 1))));
         assertEquals("files[1].name", built.field());
     }
 
@@ -290,7 +294,7 @@ class BackupManifestTest {
         rejects("files[0].len", r -> firstFile(r).put("len", -1));
         rejects("files[0].len", r -> firstFile(r).put("len", "0"));
         assertEquals("files[0].len", assertThrows(ManifestException.class, () -> BackupManifest.full(0, 0, 0, 4096,
-                List.of(new FileEntry("t.heap", -5, H_ABC)))).field());
+                List.of(new FileEntry("t.heap", -5, H_ABC, 1)))).field());
     }
 
     @ParameterizedTest
@@ -333,7 +337,7 @@ class BackupManifestTest {
         assertEquals("page_size", assertThrows(ManifestException.class,
                 () -> BackupManifest.full(0, 0, 0, 4095, none)).field());
         assertEquals("files[0].blake3_hex", assertThrows(ManifestException.class,
-                () -> BackupManifest.full(0, 0, 0, 4096, List.of(new FileEntry("t.heap", 0, "x")))).field());
+                () -> BackupManifest.full(0, 0, 0, 4096, List.of(new FileEntry("t.heap", 0, "x", 1)))).field());
         assertThrows(NullPointerException.class, () -> new FileEntry(null, 0, H_ABC));
     }
 }

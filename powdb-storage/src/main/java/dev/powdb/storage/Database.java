@@ -55,6 +55,58 @@ public final class Database implements TableOperations, AutoCloseable {
     }
 
     /**
+     * Opens the existing database at {@code dir}; unlike {@link #open(Path, DatabaseOptions)} never creates one.
+     *
+     * @throws PowDbException NOT_FOUND if {@code dir} is not a directory holding a database, else as {@code open}
+     */
+    public static Database openExisting(Path dir, DatabaseOptions options) {
+        if (!options.fs().isDirectory(dir)) {
+            throw new PowDbException(ErrorCode.NOT_FOUND, "no database at " + dir + ": no such directory");
+        }
+        if (!options.fs().exists(dir.resolve(dev.powdb.storage.engine.ControlFile.NAME))) {
+            throw new PowDbException(ErrorCode.NOT_FOUND, "no database at " + dir + ": it has no "
+                    + dev.powdb.storage.engine.ControlFile.NAME);
+        }
+        return open(dir, options);
+    }
+
+    /**
+     * Starts a backup: checkpoints, then holds write transactions of this process back until the returned source
+     * is closed (on this thread). For backup implementations; applications call {@link #backup(Path)}.
+     *
+     * @throws PowDbException ILLEGAL_STATE when called inside a transaction of this thread, POISONED when the
+     *                        database refuses writes
+     */
+    public dev.powdb.storage.spi.BackupSource startBackup() {
+        return engine.startBackup();
+    }
+
+    /**
+     * Takes a full backup into {@code dest} (which must not exist, or be an empty directory). Needs the
+     * {@code powdb-backup} module on the class path.
+     *
+     * @throws PowDbException ILLEGAL_STATE when no backup implementation is on the class path; see the backup
+     *                        module for the errors of the backup itself
+     */
+    public dev.powdb.storage.spi.BackupSummary backup(Path dest) {
+        return backupService().backup(this, dest, null);
+    }
+
+    /**
+     * Takes an incremental backup into {@code dest} holding what changed since the backup at {@code base} (a full
+     * backup or an earlier increment of this database).
+     */
+    public dev.powdb.storage.spi.BackupSummary backup(Path dest, Path base) {
+        return backupService().backup(this, dest, java.util.Objects.requireNonNull(base, "base"));
+    }
+
+    private static dev.powdb.storage.spi.BackupService backupService() {
+        return java.util.ServiceLoader.load(dev.powdb.storage.spi.BackupService.class).findFirst()
+                .orElseThrow(() -> new PowDbException(ErrorCode.ILLEGAL_STATE, "no backup implementation on the "
+                        + "class path: add the powdb-backup module"));
+    }
+
+    /**
      * Checks a closed database without changing it: every page checksum, slot layouts, B+tree order, and that
      * each index matches its table.
      */

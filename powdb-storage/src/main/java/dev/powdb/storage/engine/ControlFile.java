@@ -48,8 +48,8 @@ public final class ControlFile {
     private ControlFile() {
     }
 
-    /** Writes {@code s} into the slot not holding the current state and fsyncs. */
-    public static void write(StorageFs fs, Path dir, State s) throws IOException {
+    /** One slot holding {@code s}, checksummed. */
+    static byte[] encode(State s) {
         byte[] b = new byte[SLOT];
         System.arraycopy(MAGIC, 0, b, 0, 8);
         Page.writeInt(b, 8, VERSION);
@@ -63,6 +63,32 @@ public final class ControlFile {
         CRC32C crc = new CRC32C();
         crc.update(b, 0, SLOT - 4);
         Page.writeInt(b, SLOT - 4, (int) crc.getValue());
+        return b;
+    }
+
+    /**
+     * A whole {@code control.bin} (both slots) recording a clean stop with nothing to redo or undo at
+     * {@code nextLsn}: what a restored data directory starts from.
+     */
+    public static byte[] cleanImage(long nextLsn, long catalogVersion, long timeMicros) {
+        State s = new State();
+        s.sequence = 1;
+        s.redoLsn = nextLsn;
+        s.undoLsn = nextLsn;
+        s.nextLsn = nextLsn;
+        s.catalogVersion = catalogVersion;
+        s.timeMicros = timeMicros;
+        s.clean = true;
+        byte[] slot = encode(s);
+        byte[] image = new byte[2 * SLOT];
+        System.arraycopy(slot, 0, image, 0, SLOT);
+        System.arraycopy(slot, 0, image, SLOT, SLOT);
+        return image;
+    }
+
+    /** Writes {@code s} into the slot not holding the current state and fsyncs. */
+    public static void write(StorageFs fs, Path dir, State s) throws IOException {
+        byte[] b = encode(s);
         Path p = dir.resolve(NAME);
         boolean created = !fs.exists(p);
         try (StorageFile f = fs.open(p, true)) {

@@ -303,6 +303,16 @@ public final class Engine implements Closeable {
         }
     }
 
+    /** Throws POISONED when the database refuses writes. */
+    void checkWritable() {
+        checkPoison();
+    }
+
+    /** Starts a backup: see {@link dev.powdb.storage.spi.BackupSource}. */
+    public dev.powdb.storage.spi.BackupSource startBackup() {
+        return EngineBackupSource.start(this);
+    }
+
     private void checkPoison() {
         if (wal.poison() != null) {
             throw new PowDbException(ErrorCode.POISONED, "the database refuses writes after a failed write or "

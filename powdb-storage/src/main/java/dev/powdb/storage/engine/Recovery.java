@@ -65,6 +65,12 @@ final class Recovery {
         noteNames(replayCatalog);
         redoLsn = st.redoLsn;
         WalScanner scanner = new WalScanner(e.fs, walDir);
+        if (scanner.segments().isEmpty() && st.clean && st.redoLsn == st.nextLsn && st.undoLsn == st.nextLsn) {
+            // A restored backup (or a directory whose WAL was fully checkpointed at a clean stop): nothing to
+            // replay, so the WAL starts afresh at the recorded next LSN.
+            startAfresh(walDir, st);
+            return;
+        }
         if (scanner.segments().isEmpty()) {
             throw new CorruptionException(walDir.toString(), 0, "WAL", "segments from LSN " + Math.min(st.redoLsn,
                     st.undoLsn), "an empty WAL directory", "WAL deleted by hand? restore from a backup");
@@ -114,6 +120,16 @@ final class Recovery {
             }
         }
         e.fs.syncDirectory(walDir);
+    }
+
+    private void startAfresh(Path walDir, ControlFile.State st) throws IOException {
+        e.setWal(new Wal(e.fs, walDir, e.options.walSegmentBytes(), st.nextLsn, null, 0, 0));
+        e.checkpointer.resume(st.sequence, -1);
+        e.setFpiThreshold(st.nextLsn);
+        e.setCatalog(replayCatalog);
+        padShortFiles();
+        removeStrayFiles();
+        e.checkpointer.run(false);
     }
 
     private void create(Path walDir) throws IOException {

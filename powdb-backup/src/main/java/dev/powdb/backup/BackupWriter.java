@@ -1,0 +1,164 @@
+package dev.powdb.backup;
+
+import dev.powdb.storage.Database;
+import dev.powdb.storage.ErrorCode;
+import dev.powdb.storage.PowDbException;
+import dev.powdb.storage.spi.BackupSource;
+import dev.powdb.storage.spi.BackupSummary;
+import dev.powdb.storage.spi.SourceFile;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes full and incremental backups. Order of work: check the destination and the base, start the engine's
+ * backup (checkpoint, writers wait), copy or diff every durable file, write {@code control.bin} for a clean stop
+ * at the source LSN, end the engine's backup, and write {@code manifest.json} last. On failure everything written
+ * is removed (and the destination directory, if this call created it).
+ */
+final class BackupWriter {
+    private final BackupSource source;
+    private final Path dest;
+    private final HashingFileCopier copier;
+    private final List<BackupManifest.FileEntry> files = new ArrayList<>();
+    private final List<BackupManifest.DeltaEntry> deltas = new ArrayList<>();
+    private final List<BackupManifest.UnchangedEntry> unchanged = new ArrayList<>();
+    private final List<String> removed = new ArrayList<>();
+    private final BackupProgress progress;
+    private long bytes;
+
+    private BackupWriter(BackupSource source, Path dest, HashingFileCopier copier, BackupProgress progress) {
+        this.source = source;
+        this.dest = dest;
+        this.copier = copier;
+        this.progress = progress;
+    }
+
+    static BackupSummary write(Database db, Path dest, Path base, BackupProgress progress) {
+        long started = System.nanoTime();
+        boolean existed = Targets.checkFresh(dest, "backup destination");
+        Targets.checkOutside(dest, db.dir());
+        BackupManifest parent = base == null ? null : BackupChain.readManifest(base);
+        if (base != null && Targets.sameDirectory(base, dest)) {
+            throw Targets.invalid("backup destination " + dest + " is the base backup itself");
+        }
+        boolean created = false;
+        try (HashingFileCopier copier = new HashingFileCopier().withProgress(progress)) {
+            Targets.prepare(dest, existed);
+            created = !existed;
+            BackupManifest manifest;
+            try (BackupSource source = db.startBackup()) {
+                BackupWriter w = new BackupWriter(source, dest, copier, progress);
+                manifest = w.run(parent, base);
+            }
+            copier.write(manifest.toFileBytes(), dest, BackupManifest.FILE_NAME);
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            return new BackupSummary(dest, parent != null, manifest.sourceLsn(),
+                    manifest.files().size() + manifest.deltas().size(), manifest.storedBytes(),
+                    manifest.manifestBlake3(), millis);
+        } catch (IOException e) {
+            BackupException failure = new BackupException(ErrorCode.IO, "backup to " + dest + " failed: "
+                    + e.getMessage() + "; nothing usable was left there", e);
+            cleanUp(dest, created, existed, failure);
+            throw failure;
+        } catch (RuntimeException | Error e) {
+            cleanUp(dest, created, existed, e);
+            throw e;
+        }
+    }
+
+    private static void cleanUp(Path dest, boolean created, boolean existed, Throwable failure) {
+        if (created) {
+            Targets.deleteTree(dest, failure);
+        } else if (existed) {
+            Targets.emptyDirectory(dest, failure);
+        }
+    }
+
+    private BackupManifest run(BackupManifest parent, Path base) throws IOException {
+        long total = 0;
+        for (SourceFile f : source.files()) {
+            total += f.sizeBytes();
+        }
+        progress.begin(parent == null ? "backup" : "incremental backup", total);
+        try {
+            if (parent != null && parent.sourceLsn() > source.sourceLsn()) {
+                throw Targets.invalid("base backup " + base + " is at LSN " + parent.sourceLsn() + ", after the "
+                        + "database's LSN " + source.sourceLsn() + ": it is not a backup of this database");
+            }
+            if (parent != null && parent.pageSizeBytes() != source.pageSize()) {
+                throw Targets.invalid("base backup " + base + " has page size " + parent.pageSizeBytes()
+                        + ", the database " + source.pageSize());
+            }
+            Map<String, BackupChain.StateFile> baseState = parent == null ? Map.of() : BackupChain.endState(parent);
+            for (SourceFile f : source.files()) {
+                BackupChain.StateFile old = baseState.get(f.name());
+                if (parent != null && f.paged() && old != null && old.fileId() == f.fileId()) {
+                    diff(f, old, parent.sourceLsn());
+                } else {
+                    copyWhole(f);
+                }
+            }
+            byte[] control = source.controlImage();
+            HashingFileCopier.Result c = copier.write(control, dest, "control.bin");
+            files.add(new BackupManifest.FileEntry("control.bin", c.lengthBytes(), c.blake3Hex(), 0));
+            bytes += c.lengthBytes();
+            long createdSecs = System.currentTimeMillis() / 1000;
+            if (parent == null) {
+                return BackupManifest.full(createdSecs, source.sourceLsn(), source.catalogVersion(),
+                        source.pageSize(), files);
+            }
+            for (String name : baseState.keySet()) {
+                if (source.files().stream().noneMatch(f -> f.name().equals(name)) && !name.equals("control.bin")) {
+                    removed.add(name);
+                }
+            }
+            return BackupManifest.incremental(createdSecs, source.sourceLsn(), source.catalogVersion(),
+                    source.pageSize(), parent.manifestBlake3(), parent.sourceLsn(), files, deltas, unchanged,
+                    removed);
+        } finally {
+            progress.end();
+        }
+    }
+
+    private void copyWhole(SourceFile f) throws IOException {
+        try (FileChannel in = source.open(f)) {
+            HashingFileCopier.Result r = copier.copy(in, f.sizeBytes(), dest, f.name());
+            if (r.lengthBytes() != f.sizeBytes()) {
+                throw new PowDbException(ErrorCode.CORRUPT, source.dataDirectory().resolve(f.name()) + " shrank "
+                        + "during the backup (" + f.sizeBytes() + " bytes expected, " + r.lengthBytes() + " read)");
+            }
+            files.add(new BackupManifest.FileEntry(f.name(), r.lengthBytes(), r.blake3Hex(), f.fileId()));
+            bytes += r.lengthBytes();
+        }
+    }
+
+    /** Stores the pages of {@code f} changed since {@code sinceLsn}, or notes it unchanged. */
+    private void diff(SourceFile f, BackupChain.StateFile old, long sinceLsn) throws IOException {
+        int pageSize = source.pageSize();
+        try (FileChannel in = source.open(f)) {
+            int[] changed = PageScan.changedPages(in, f.sizeBytes(), pageSize, sinceLsn,
+                    old.lengthBytes() / pageSize);
+            progress.advance(f.sizeBytes());
+            if (changed.length == 0 && f.sizeBytes() == old.lengthBytes()) {
+                unchanged.add(new BackupManifest.UnchangedEntry(f.name(), f.fileId(), f.sizeBytes()));
+                return;
+            }
+            String resource = source.dataDirectory().resolve(f.name()).toString();
+            long length = DeltaFile.lengthBytes(changed.length, pageSize);
+            HashingFileCopier.Result r = copier.copy(DeltaFile.producer(in, resource, pageSize, f.fileId(),
+                    old.lengthBytes(), f.sizeBytes(), changed), length, dest, DeltaFile.storedName(f.name()));
+            if (r.lengthBytes() != length) {
+                throw new IllegalStateException("delta of " + f.name() + " has " + r.lengthBytes() + " bytes, "
+                        + "expected " + length);
+            }
+            deltas.add(new BackupManifest.DeltaEntry(f.name(), f.fileId(), f.sizeBytes(), old.lengthBytes(),
+                    changed.length, length, r.blake3Hex()));
+            bytes += length;
+        }
+    }
+}

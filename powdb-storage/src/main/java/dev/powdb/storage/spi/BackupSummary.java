@@ -1,0 +1,18 @@
+package dev.powdb.storage.spi;
+
+import java.nio.file.Path;
+
+/**
+ * What a finished backup wrote.
+ *
+ * @param directory      the backup directory
+ * @param incremental    whether it is an increment on top of a parent backup
+ * @param sourceLsn      LSN the backup is consistent at
+ * @param files          files written, the manifest not counted
+ * @param bytes          bytes written, the manifest not counted
+ * @param manifestBlake3 the manifest's self-hash, which an increment on top of this backup names as its parent
+ * @param millis         wall-clock duration
+ */
+public record BackupSummary(Path directory, boolean incremental, long sourceLsn, int files, long bytes,
+                            String manifestBlake3, long millis) {
+}
