@@ -100,4 +100,61 @@ class BackupRoundTripTest {
             assertTrue(v.intact(), v.problems().toString());
         }
     }
+
+    @Test
+    void databaseApiFindsTheBackupModule() {
+        try (Database db = Database.open(tmp.resolve("data"))) {
+            users(db);
+            load(db, 0, 100);
+            BackupSummary full = db.backup(tmp.resolve("f"));
+            load(db, 100, 200);
+            BackupSummary inc = db.backup(tmp.resolve("i"), tmp.resolve("f"));
+            assertTrue(inc.incremental());
+            assertEquals(db.maxLsn(), inc.sourceLsn());
+            assertTrue(full.sourceLsn() < inc.sourceLsn());
+            assertEquals(full.manifestBlake3(), Backups.manifest(tmp.resolve("i")).parentManifestBlake3());
+        }
+    }
+
+    @Test
+    void backupInsideATransactionOfTheSameThreadIsRefused() {
+        try (Database db = Database.open(tmp.resolve("data"))) {
+            users(db);
+            try (Transaction tx = db.begin()) {
+                tx.insert("users", Map.of("id", 1L));
+                dev.powdb.storage.PowDbException e = org.junit.jupiter.api.Assertions.assertThrows(
+                        dev.powdb.storage.PowDbException.class, () -> db.backup(tmp.resolve("b")));
+                assertTrue(e.getMessage().contains("inside a transaction"), e.getMessage());
+                tx.commit();
+            }
+            assertFalse(Files.exists(tmp.resolve("b").resolve("manifest.json")));
+            assertFalse(Files.exists(tmp.resolve("b")));
+        }
+    }
+
+    @Test
+    void writersOfTheProcessWaitForTheBackupAndGoOnAfter() throws Exception {
+        try (Database db = Database.open(tmp.resolve("data"))) {
+            users(db);
+            load(db, 0, 1000);
+            long lsn;
+            java.util.concurrent.atomic.AtomicLong insertedAt = new java.util.concurrent.atomic.AtomicLong();
+            Thread writer;
+            try (dev.powdb.storage.spi.BackupSource source = db.startBackup()) {
+                lsn = source.sourceLsn();
+                writer = new Thread(() -> {
+                    db.insert("users", Map.of("id", 5000L));
+                    insertedAt.set(db.maxLsn());
+                });
+                writer.start();
+                writer.join(300);
+                assertTrue(writer.isAlive(), "a writer must wait while the backup source is open");
+                assertEquals(lsn, db.maxLsn());
+                assertEquals(1000L, db.count("users", r -> true)); // reads go on
+            }
+            writer.join(5000);
+            assertFalse(writer.isAlive());
+            assertTrue(insertedAt.get() > lsn);
+        }
+    }
 }
