@@ -43,8 +43,8 @@ final class BackupWriter {
         boolean existed = Targets.checkFresh(dest, "backup destination");
         Targets.checkOutside(dest, db.dir());
         BackupManifest parent = base == null ? null : BackupChain.readManifest(base);
-        if (base != null && Targets.sameDirectory(base, dest)) {
-            throw Targets.invalid("backup destination " + dest + " is the base backup itself");
+        if (base != null) {
+            Targets.checkOutside(dest, base, "backup destination", "the base backup", "give a new directory");
         }
         boolean created = false;
         try (HashingFileCopier copier = new HashingFileCopier().withProgress(progress)) {

@@ -43,9 +43,7 @@ final class Restorer {
         Map<String, BackupChain.StateFile> finalState = BackupChain.finalState(chain);
         long total = checkStoredFiles(chain);
         for (BackupChain.Link link : chain) {
-            if (Targets.sameDirectory(link.dir(), dest)) {
-                throw Targets.invalid("restore target " + dest + " is one of the backups");
-            }
+            Targets.checkOutside(dest, link.dir(), "restore target", "the backup", "restore somewhere else");
         }
         Path absolute = dest.toAbsolutePath().normalize();
         Path stage = absolute.resolveSibling("." + absolute.getFileName() + ".restore-"

@@ -52,8 +52,13 @@ final class Targets {
 
     /** Refuses {@code dest} inside (or equal to) {@code dataDir}: a backup there would become part of the data. */
     static void checkOutside(Path dest, Path dataDir) {
+        checkOutside(dest, dataDir, "backup destination", "the data directory", "put backups somewhere else");
+    }
+
+    /** Refuses {@code dest} inside (or equal to) {@code dir}; the message names both and the remedy. */
+    static void checkOutside(Path dest, Path dir, String role, String what, String remedy) {
         try {
-            Path data = dataDir.toRealPath();
+            Path data = dir.toRealPath();
             Path target = dest.toAbsolutePath().normalize();
             Path existing = target;
             while (existing != null && !Files.exists(existing)) {
@@ -61,8 +66,7 @@ final class Targets {
             }
             Path real = existing == null ? target : existing.toRealPath().resolve(existing.relativize(target));
             if (real.startsWith(data)) {
-                throw invalid("backup destination " + dest + " is inside the data directory " + dataDir
-                        + "; put backups somewhere else");
+                throw invalid(role + " " + dest + " is inside " + what + " " + dir + "; " + remedy);
             }
         } catch (IOException e) {
             throw new BackupException(ErrorCode.IO, "cannot resolve " + dest + ": " + e.getMessage(), e);
@@ -114,15 +118,6 @@ final class Targets {
             }
         } catch (IOException e) {
             primary.addSuppressed(e);
-        }
-    }
-
-    /** Whether two paths name the same directory (after resolving links); false when either does not exist. */
-    static boolean sameDirectory(Path a, Path b) {
-        try {
-            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
-        } catch (IOException e) {
-            return false;
         }
     }
 
