@@ -165,9 +165,7 @@ public final class Verifier {
                     }
                     IndexMeta m = t.indexes.get(i);
                     byte[] key = KeyCodec.encode(t.columns.get(m.columnPos).type, phys[m.columnPos]);
-                    boolean[] found = {false};
-                    tree.lookup(key, r -> found[0] |= r == rid);
-                    if (found[0]) {
+                    if (tree.containsEntry(key, rid)) {
                         matched[i][0]++;
                     } else if (treeReports.get(i).problems.size() < 50) {
                         treeReports.get(i).problems.add("row " + Long.toHexString(rid) + " of " + t.heapFile

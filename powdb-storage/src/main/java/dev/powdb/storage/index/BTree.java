@@ -440,6 +440,23 @@ public final class BTree {
         boolean visit(byte[] key, long rowId);
     }
 
+    /** True if the entry {@code (key, rowId)} exists: one descent, whatever the number of equal keys. */
+    public boolean containsEntry(byte[] key, long rowId) {
+        Objects.requireNonNull(key, "key");
+        if (key.length > MAX_KEY_BYTES) {
+            return false;
+        }
+        Meta meta = readMeta();
+        Page leaf = file.pin(descend(meta, key, rowId, Tie.EXACT, null, null));
+        try {
+            int pos = BTreeNode.lowerBound(leaf, key, rowId, Tie.EXACT);
+            return pos < BTreeNode.count(leaf)
+                    && BTreeNode.compare(leaf, BTreeNode.cellOffset(leaf, pos), key, rowId, Tie.EXACT) == 0;
+        } finally {
+            leaf.unpin();
+        }
+    }
+
     /** True if any entry has exactly this key (unique checks). */
     public boolean containsKey(byte[] key) {
         Objects.requireNonNull(key, "key");

@@ -86,6 +86,23 @@ class BTreeTest {
     }
 
     @Test
+    void containsEntryFindsEachOfManyEqualKeysAcrossLeaves() {
+        f = BTreeFixture.create(dir, 256);
+        for (int i = 0; i < 3000; i++) {
+            f.tree.insert(f.log, k(i % 3 == 0 ? "a" : "b"), i);
+        }
+        for (int i = 0; i < 3000; i += 7) {
+            f.tree.delete(f.log, k(i % 3 == 0 ? "a" : "b"), i);
+        }
+        for (int i = 0; i < 3000; i++) {
+            boolean present = i % 7 != 0;
+            assertEquals(present, f.tree.containsEntry(k(i % 3 == 0 ? "a" : "b"), i), "entry " + i);
+            assertFalse(f.tree.containsEntry(k(i % 3 == 0 ? "b" : "a"), i), "entry " + i + " under the other key");
+        }
+        assertFalse(f.tree.containsEntry(k("c"), 1));
+    }
+
+    @Test
     void unsignedKeyOrder() {
         f = BTreeFixture.create(dir, 64);
         f.tree.insert(f.log, new byte[] {(byte) 0x80}, 1);
