@@ -17,7 +17,8 @@ import java.util.concurrent.Callable;
 @Command(name = "powdb", mixinStandardHelpOptions = true, version = "powdb 0.1.0",
         description = "PowDB for Java: an embedded, crash-safe database.",
         subcommands = {DemoCommand.class, VerifyCommand.class, InfoCommand.class, CheckpointCommand.class,
-                ShellCommand.class, DumpCommand.class})
+                ShellCommand.class, DumpCommand.class, BackupCommand.class, RestoreCommand.class,
+                VerifyBackupCommand.class, BackupInfoCommand.class})
 public final class Main implements Callable<Integer> {
     /** Streams, terminal detection and the statement runner of this run. */
     final CliContext context;

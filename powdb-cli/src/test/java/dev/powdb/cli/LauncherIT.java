@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -395,6 +396,122 @@ class LauncherIT {
 
         // the lock went with the process
         assertSuccess("5\n", run("--data-dir", db, "-c", "count(User);"));
+    }
+
+    @Test
+    void backupInfoVerifyAndRestoreRoundTrip() throws Exception {
+        String db = tmp.resolve("db").toString();
+        assertEquals(0, run("--data-dir", db, "-c", USERS).exit);
+
+        Run full = run("--data-dir", db, "backup", "full");
+        assertEquals(0, full.exit, full::toString);
+        assertEquals("", full.err, full::toString);
+        assertTrue(full.out.matches("full backup of " + Pattern.quote(db)
+                + " at LSN \\d+: \\d+ files, [^\n]+ -> full\n"), full::toString);
+
+        assertEquals(0, run("--data-dir", db, "-c", "User filter .name = \"Ada\" update { age := 99 };"
+                + " insert User { name := \"Fay\", age := 41 };").exit);
+        Run incr = run("--data-dir", db, "backup", "incr", "--base", "full", "--json");
+        assertEquals(0, incr.exit, incr::toString);
+        JsonNode summary = JSON.readTree(incr.out);
+        assertEquals("incremental", summary.get("kind").asText(), incr::toString);
+
+        Run info = run("backup-info", "incr", "--json");
+        assertEquals(0, info.exit, info::toString);
+        JsonNode manifest = JSON.readTree(info.out);
+        assertEquals(summary.get("parent").get("source_lsn").asLong(), manifest.get("parent_source_lsn").asLong());
+        assertEquals(summary.get("source_lsn").asLong(), manifest.get("source_lsn").asLong());
+        Run infoText = run("backup-info", "full");
+        assertEquals(0, infoText.exit, infoText::toString);
+        assertTrue(infoText.out.contains("\nkind             full\n"), infoText::toString);
+
+        Run verified = run("verify-backup", "full", "--apply", "incr");
+        assertEquals(0, verified.exit, verified::toString);
+        assertEquals("", verified.err, verified::toString);
+        assertTrue(verified.out.endsWith("verify-backup: intact\n"), verified::toString);
+
+        Run restored = run("restore", "full", "restored", "--apply", "incr");
+        assertEquals(0, restored.exit, restored::toString);
+        assertTrue(restored.out.startsWith("restored full + 1 increment into restored at LSN "
+                + summary.get("source_lsn").asLong() + ": "), restored::toString);
+        String query = "User order .name { .name, .age, .city };";
+        Run original = run("--data-dir", db, "-c", query);
+        assertEquals(0, original.exit, original::toString);
+        assertTrue(original.out.contains("Ada\t99\tOslo\n") && original.out.contains("Fay\t41\tOslo\n"),
+                original::toString);
+        assertSuccess(original.out, run("--data-dir", tmp.resolve("restored").toString(), "-c", query));
+
+        // a second restore into the now non-empty directory is refused
+        Run again = run("restore", "full", "restored");
+        assertEquals(1, again.exit, again::toString);
+        assertTrue(again.err.startsWith("Error: ") && again.err.contains("not empty"), again::toString);
+    }
+
+    @Test
+    void backupOfADatabaseHeldByAShellIsRefusedAndTouchesNothing() throws Exception {
+        Path db = tmp.resolve("db");
+        assertEquals(0, run("--data-dir", db.toString(), "-c", USERS).exit);
+        Path holderOut = tmp.resolve("holder.out");
+        Path holderErr = tmp.resolve("holder.err");
+        Process holder = startAnsweringShell(db, holderOut, holderErr);
+        try {
+            Map<String, byte[]> before = BackupFixtures.contents(db);
+            assertTrue(before.keySet().stream().anyMatch(n -> n.startsWith("wal/")), before::toString);
+            assertTrue(before.containsKey("LOCK"), before::toString);
+
+            Run backup = run("--data-dir", db.toString(), "backup", "dest");
+            assertEquals(1, backup.exit, backup::toString);
+            assertEquals("", backup.out, backup::toString);
+            assertTrue(backup.err.startsWith("Error: database at ") && backup.err.contains(
+                    "is in use by another process (PID " + holder.pid() + ")"), backup::toString);
+            Map<String, byte[]> after = BackupFixtures.contents(db);
+            assertEquals(before.keySet(), after.keySet());
+            for (String name : before.keySet()) {
+                assertTrue(java.util.Arrays.equals(before.get(name), after.get(name)), name + " changed");
+            }
+            assertFalse(Files.exists(tmp.resolve("dest")), "the refused backup created its destination");
+        } finally {
+            holder.getOutputStream().close();
+            if (!holder.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                holder.destroyForcibly();
+                fail("the shell did not exit at end of input");
+            }
+        }
+        assertEquals(0, holder.exitValue(), () -> read(holderOut, holderErr));
+        Run backup = run("--data-dir", db.toString(), "backup", "dest");
+        assertEquals(0, backup.exit, backup::toString);
+    }
+
+    /** Starts {@code bin/powdb shell} on {@code db} and returns once it has answered a query (it holds the lock). */
+    private Process startAnsweringShell(Path db, Path out, Path err) throws Exception {
+        Process shell = start(List.of("--data-dir", db.toString(), "shell"), out, err);
+        OutputStream in = shell.getOutputStream();
+        in.write("count(User);\n".getBytes(StandardCharsets.UTF_8));
+        in.flush();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        while (!Files.readString(out).equals("5\n")) {
+            assertTrue(shell.isAlive(), () -> "the shell exited early: " + read(out, err));
+            assertTrue(System.nanoTime() < deadline, () -> "the shell did not answer: " + read(out, err));
+            Thread.sleep(20);
+        }
+        return shell;
+    }
+
+    @Test
+    void demoRunsTheBackupTourInPowdbDemo() throws Exception {
+        long t0 = System.nanoTime();
+        Run demo = run("demo");
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
+        assertEquals(0, demo.exit, demo::toString);
+        assertEquals("", demo.err, demo::toString);
+        assertTrue(demo.out.contains("\nmatch: restored/ holds exactly the data of data/"), demo::toString);
+        assertTrue(seconds < 45, "the demo took " + seconds + " s");
+        assertTrue(Files.isRegularFile(tmp.resolve("powdb_demo/.powdb-demo")));
+        assertFalse(Files.exists(tmp.resolve("powdb_data")), "the demo touched the default data directory");
+        assertSuccess("99502\n", run("--data-dir", "powdb_demo/restored", "-c", "count(Account);"));
+        Run info = run("backup-info", "powdb_demo/backups/incr-1");
+        assertEquals(0, info.exit, info::toString);
+        assertTrue(info.out.contains("\nkind             incremental\n"), info::toString);
     }
 
     private static String read(Path out, Path err) {

@@ -17,12 +17,14 @@ class MainTest {
 
     @Test
     void demoThenVerifyThenDetectDamage() throws Exception {
-        String dir = tmp.resolve("db").toString();
-        assertEquals(0, Main.run("--data-dir", dir, "demo", "--rows", "2000"));
+        Path demo = tmp.resolve("demo");
+        assertEquals(0, Main.run("demo", "--dir", demo.toString(), "--rows", "2000"));
+        String dir = demo.resolve("data").toString();
         assertEquals(0, Main.run("--data-dir", dir, "verify"));
         assertEquals(0, Main.run("--data-dir", dir, "verify", "--json"));
         assertEquals(0, Main.run("--data-dir", dir, "info"));
-        Path heap = tmp.resolve("db").resolve("DemoUser.heap");
+        assertEquals(0, Main.run("--data-dir", demo.resolve("restored").toString(), "verify"));
+        Path heap = demo.resolve("data").resolve("Account.heap");
         assertTrue(Files.size(heap) > 3 * 4096);
         try (RandomAccessFile f = new RandomAccessFile(heap.toFile(), "rw")) {
             f.seek(2 * 4096 + 100);
@@ -46,7 +48,8 @@ class MainTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : new String[] {"demo", "verify", "info", "checkpoint", "shell", "dump"}) {
+        for (String command : new String[] {"demo", "verify", "info", "checkpoint", "shell", "dump", "backup",
+                "restore", "verify-backup", "backup-info"}) {
             CliRun r = CliRun.of(command, "--help");
             assertEquals(0, r.exit, command);
             assertTrue(r.out().startsWith("Usage: powdb " + command), command + ": " + r.out());
@@ -54,7 +57,8 @@ class MainTest {
         CliRun top = CliRun.of("--help");
         assertEquals(0, top.exit);
         assertTrue(top.out().contains("-c=STATEMENTS") && top.out().contains("-f=FILE")
-                && top.out().contains("shell") && top.out().contains("dump"), top.out());
+                && top.out().contains("shell") && top.out().contains("dump") && top.out().contains("backup-info")
+                && top.out().contains("verify-backup") && top.out().contains("restore"), top.out());
     }
 
     @Test
