@@ -10,8 +10,10 @@ import java.util.HexFormat;
 import org.bouncycastle.crypto.digests.Blake3Digest;
 
 /**
- * BLAKE3 (unkeyed, 256-bit output) over BouncyCastle's pure-Java {@link Blake3Digest}. Digests are reported as 64
- * lower-case hex characters, the form used by {@code b3sum} and by backup manifests.
+ * BLAKE3 (unkeyed, 256-bit output): the BLAKE3 C library through JNI when it loads and passes its self-check
+ * ({@link NativeBlake3}, several GB/s), else BouncyCastle's pure-Java {@link Blake3Digest}. Both give the same
+ * digests; {@link #implementation()} says which one runs. Digests are reported as 64 lower-case hex characters, the
+ * form used by {@code b3sum} and by backup manifests.
  *
  * <p>An instance is an incremental hasher: {@link #update} any number of times, then {@link #finishHex()} once. It is
  * not thread-safe. The static helpers hash a whole input in one call.
@@ -25,17 +27,34 @@ public final class Blake3 {
     private static final int STREAM_BUFFER_BYTES = 64 * 1024;
     private static final HexFormat HEX = HexFormat.of();
 
-    private final Blake3Digest digest = new Blake3Digest();
+    private final Blake3Digest digest;
+    private final NativeBlake3 nativeDigest;
     private boolean finished;
 
-    /** A fresh hasher over no bytes. */
+    /** A fresh hasher over no bytes, native when available. */
     public Blake3() {
+        this(NativeBlake3.available());
+    }
+
+    Blake3(boolean useNative) {
+        this.nativeDigest = useNative ? new NativeBlake3() : null;
+        this.digest = useNative ? null : new Blake3Digest();
+    }
+
+    /** Which implementation hashes ("native ..." or "pure Java ...") and why. */
+    public static String implementation() {
+        return NativeBlake3.status();
     }
 
     /** Adds {@code len} bytes of {@code data} starting at {@code off}. */
     public Blake3 update(byte[] data, int off, int len) {
         checkOpen();
-        digest.update(data, off, len);
+        java.util.Objects.checkFromIndexSize(off, len, data.length);
+        if (nativeDigest != null) {
+            nativeDigest.update(data, off, len);
+        } else {
+            digest.update(data, off, len);
+        }
         return this;
     }
 
@@ -51,14 +70,14 @@ public final class Blake3 {
     public Blake3 update(ByteBuffer buffer) {
         checkOpen();
         if (buffer.hasArray()) {
-            digest.update(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
+            update(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
         } else {
             byte[] chunk = new byte[Math.min(buffer.remaining(), STREAM_BUFFER_BYTES)];
             ByteBuffer view = buffer.duplicate();
             while (view.hasRemaining()) {
                 int n = Math.min(chunk.length, view.remaining());
                 view.get(chunk, 0, n);
-                digest.update(chunk, 0, n);
+                update(chunk, 0, n);
             }
         }
         return this;
@@ -72,6 +91,9 @@ public final class Blake3 {
     public String finishHex() {
         checkOpen();
         finished = true;
+        if (nativeDigest != null) {
+            return HEX.formatHex(nativeDigest.finish());
+        }
         byte[] out = new byte[DIGEST_BYTES];
         digest.doFinal(out, 0);
         return HEX.formatHex(out);

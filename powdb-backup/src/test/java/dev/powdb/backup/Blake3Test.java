@@ -51,6 +51,27 @@ class Blake3Test {
             hasher.update(data, off, Math.min(97, length - off));
         }
         assertEquals(expected, hasher.finishHex());
+        // Both implementations, whichever one Blake3() picked, give the published digest.
+        assertEquals(expected, new Blake3(false).update(data).finishHex());
+        if (NativeBlake3.available()) {
+            Blake3 nat = new Blake3(true);
+            for (int off = 0; off < length; off += 97) {
+                nat.update(data, off, Math.min(97, length - off));
+            }
+            assertEquals(expected, nat.finishHex());
+        }
+    }
+
+    @Test
+    void nativeLibraryIsUsedOnThisPlatformAndSaysSo() {
+        // The machines this project builds on (Linux x86-64) have the native library; if it failed to load or
+        // failed its self-check, the status says why and hashing silently falls back to pure Java.
+        String os = System.getProperty("os.name", "") + "/" + System.getProperty("os.arch", "");
+        if (os.startsWith("Linux/amd64")) {
+            assertTrue(NativeBlake3.available(), Blake3.implementation());
+            assertTrue(Blake3.implementation().startsWith("native"), Blake3.implementation());
+        }
+        assertEquals(NativeBlake3.available(), Blake3.implementation().startsWith("native"));
     }
 
     @Test
