@@ -515,6 +515,9 @@ public final class BackupManifest {
             throw new ManifestException(code, resource, field, len + " is not a whole number of " + pageSizeBytes
                     + "-byte pages");
         }
+        if (len / pageSizeBytes > Integer.MAX_VALUE) {
+            throw new ManifestException(code, resource, field, len + " bytes is more than 2^31-1 pages");
+        }
     }
 
     /** Whether {@code name} is a heap or index file name. */

@@ -115,6 +115,8 @@ final class BackupVerifier {
                     }
                 } catch (PowDbException e) {
                     problem(link.dir(), stored, "delta", e.getMessage(), REMEDY_BACKUP);
+                } catch (RuntimeException e) {
+                    problem(link.dir(), stored, "delta", "cannot be read as a delta: " + e, REMEDY_BACKUP);
                 } catch (IOException e) {
                     problem(link.dir(), stored, "read", "cannot read: " + e.getMessage(), "check the storage");
                 }
@@ -194,7 +196,7 @@ final class BackupVerifier {
                 bytesHashed += n;
                 progress.advance(n);
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             problem(dir, f.name(), "read", "cannot read: " + e.getMessage(), "check the storage");
             return;
         }

@@ -94,6 +94,9 @@ final class BackupWriter {
                 throw Targets.invalid("base backup " + base + " has page size " + parent.pageSizeBytes()
                         + ", the database " + source.pageSize());
             }
+            if (parent != null) {
+                checkSameDatabase(parent, base);
+            }
             Map<String, BackupChain.StateFile> baseState = parent == null ? Map.of() : BackupChain.endState(parent);
             for (SourceFile f : source.files()) {
                 BackupChain.StateFile old = baseState.get(f.name());
@@ -122,6 +125,32 @@ final class BackupWriter {
                     removed);
         } finally {
             progress.end();
+        }
+    }
+
+    /**
+     * Refuses a base taken of another database: its {@code control.bin} (checked against the base's manifest) must
+     * carry this database's id. A restored copy has an id of its own, so the original's backups are never a base
+     * for it (their page LSNs describe a different history).
+     */
+    private void checkSameDatabase(BackupManifest parent, Path base) throws IOException {
+        BackupManifest.FileEntry control = parent.files().stream().filter(f -> f.name().equals("control.bin"))
+                .findFirst().orElseThrow(() -> Targets.invalid("base backup " + base + " has no control.bin"));
+        Path p = base.resolve("control.bin");
+        String problem = Restorer.storedFileProblem(base, "control.bin", control.lengthBytes());
+        if (problem != null) {
+            throw new BackupException(ErrorCode.CORRUPT, "base backup is damaged: " + problem);
+        }
+        byte[] bytes = java.nio.file.Files.readAllBytes(p);
+        if (!Blake3.hex(bytes).equals(control.blake3Hex())) {
+            throw new BackupException(ErrorCode.CORRUPT, "base backup is damaged: " + p + " does not match its "
+                    + "BLAKE3 in the manifest; run verify-backup");
+        }
+        String baseId = dev.powdb.storage.spi.ControlImages.databaseId(bytes, p.toString());
+        if (!baseId.equals(source.databaseId())) {
+            throw Targets.invalid("base backup " + base + " is of another database (id " + baseId + "; this "
+                    + "database is " + source.databaseId() + "). A restored database is a new database: take a full "
+                    + "backup of it before incremental ones");
         }
     }
 

@@ -145,34 +145,37 @@ final class DeltaFile {
             readFully(in, head, 0, resource);
             hash.update(head.array(), 0, HEADER_BYTES);
             checkHeader(head, entry, pageSizeBytes, resource);
-            int count = (int) entry.pageCount();
-            ByteBuffer index = ByteBuffer.allocate(4 * count);
-            readFully(in, index, HEADER_BYTES, resource);
-            hash.update(index.array(), 0, index.capacity());
-            int[] pageNos = new int[count];
+            long count = entry.pageCount();
             long pagesInFile = entry.lengthBytes() / pageSizeBytes;
-            for (int i = 0; i < count; i++) {
-                pageNos[i] = index.getInt(4 * i);
-                if (pageNos[i] < 0 || pageNos[i] >= pagesInFile || (i > 0 && pageNos[i] <= pageNos[i - 1])) {
+            // The index is read twice in bounded chunks (checked and hashed first, then walked beside the page
+            // images), so a hostile page count cannot make this allocate more than a chunk.
+            IndexReader check = new IndexReader(in, count, resource);
+            int previous = -1;
+            for (long i = 0; i < count; i++) {
+                int pageNo = check.next(hash);
+                if (pageNo < 0 || pageNo >= pagesInFile || (i > 0 && pageNo <= previous)) {
                     throw corrupt(resource, HEADER_BYTES + 4L * i, "page index " + i, "increasing page numbers "
-                            + "below " + pagesInFile, "page " + Integer.toUnsignedString(pageNos[i]));
+                            + "below " + pagesInFile, "page " + Integer.toUnsignedString(pageNo));
                 }
+                previous = pageNo;
             }
+            IndexReader pageNos = new IndexReader(in, count, resource);
             long pos = HEADER_BYTES + 4L * count;
             byte[] image = new byte[pageSizeBytes];
-            for (int i = 0; i < count; i++, pos += pageSizeBytes) {
+            for (long i = 0; i < count; i++, pos += pageSizeBytes) {
+                int pageNo = pageNos.next(null);
                 ByteBuffer b = ByteBuffer.wrap(image);
                 readFully(in, b, pos, resource);
                 hash.update(image, 0, pageSizeBytes);
                 try {
-                    PageImages.verify(image, resource + " (page image " + i + ")", entry.fileId(), pageNos[i]);
+                    PageImages.verify(image, resource + " (page image " + i + ")", entry.fileId(), pageNo);
                 } catch (CorruptionException e) {
-                    throw new CorruptionException(resource, pos, "page image " + i + " for page " + pageNos[i],
+                    throw new CorruptionException(resource, pos, "page image " + i + " for page " + pageNo,
                             "a valid page", e.getMessage(), "the backup is damaged");
                 }
                 if (target != null) {
                     ByteBuffer w = ByteBuffer.wrap(image);
-                    long at = (long) pageNos[i] * pageSizeBytes;
+                    long at = (long) pageNo * pageSizeBytes;
                     while (w.hasRemaining()) {
                         target.write(w, at + w.position());
                     }
@@ -181,6 +184,36 @@ final class DeltaFile {
             }
         }
         return hash.finishHex();
+    }
+
+    /** Reads the page index in chunks of 64 Ki entries, optionally hashing what it reads. */
+    private static final class IndexReader {
+        private final FileChannel in;
+        private final long count;
+        private final String resource;
+        private final ByteBuffer chunk = ByteBuffer.allocate(4 << 16);
+        private long read;
+
+        IndexReader(FileChannel in, long count, String resource) {
+            this.in = in;
+            this.count = count;
+            this.resource = resource;
+            chunk.limit(0);
+        }
+
+        int next(Blake3 hash) throws IOException {
+            if (!chunk.hasRemaining()) {
+                chunk.clear();
+                chunk.limit((int) Math.min(chunk.capacity(), 4 * (count - read)));
+                readFully(in, chunk, HEADER_BYTES + 4 * read, resource);
+                if (hash != null) {
+                    hash.update(chunk.array(), 0, chunk.limit());
+                }
+                read += chunk.limit() / 4;
+                chunk.flip();
+            }
+            return chunk.getInt();
+        }
     }
 
     private static void checkHeader(ByteBuffer head, BackupManifest.DeltaEntry entry, int pageSizeBytes,

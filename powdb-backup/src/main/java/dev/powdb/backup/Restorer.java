@@ -46,7 +46,10 @@ final class Restorer {
             Targets.checkOutside(dest, link.dir(), "restore target", "the backup", "restore somewhere else");
         }
         Path absolute = dest.toAbsolutePath().normalize();
-        Path stage = absolute.resolveSibling("." + absolute.getFileName() + ".restore-"
+        String shortName = absolute.getFileName().toString();
+        // Bounded, so that any valid target name leaves room for the staging directory's name.
+        shortName = shortName.length() > 40 ? shortName.substring(0, 40) : shortName;
+        Path stage = absolute.resolveSibling("." + shortName + ".restore-"
                 + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE));
         BackupManifest last = chain.get(chain.size() - 1).manifest();
         try (HashingFileCopier copier = new HashingFileCopier().withProgress(progress)) {
@@ -58,6 +61,7 @@ final class Restorer {
                     r.apply(chain.get(i), i);
                 }
                 long bytes = r.checkStaged(finalState);
+                r.newIdentity();
                 HashingFileCopier.createPrivateDirectory(stage.resolve("wal"));
                 HashingFileCopier.syncDirectory(stage);
                 prove(stage, dest, last.sourceLsn());
@@ -175,6 +179,19 @@ final class Restorer {
         return new BackupException(ErrorCode.CORRUPT, "restore refused: " + file + " is damaged (expected "
                 + expectedLen + " bytes with BLAKE3 " + expectedHash + ", read " + actualLen + " bytes with BLAKE3 "
                 + actualHash + "); run verify-backup, and restore from another backup");
+    }
+
+    /**
+     * Gives the restored database an id of its own: from here on it has its own history, and backups of the
+     * database it came from are refused as a base for its increments.
+     */
+    private void newIdentity() throws IOException {
+        Path control = stage.resolve("control.bin");
+        byte[] image = dev.powdb.storage.spi.ControlImages.withNewDatabaseId(Files.readAllBytes(control),
+                control.toString());
+        Files.delete(control);
+        copier.withProgress(BackupProgress.NONE).write(image, stage, "control.bin");
+        copier.withProgress(progress);
     }
 
     /** Checks that the staged files are exactly the chain's final state; returns their total length. */

@@ -76,6 +76,8 @@ final class Checkpointer {
             s.catalogVersion = cat[0].version;
             s.timeMicros = System.currentTimeMillis() * 1000L;
             s.clean = clean;
+            s.idHigh = engine.databaseId()[0];
+            s.idLow = engine.databaseId()[1];
             ControlFile.write(engine.fs, engine.dir, s);
             engine.pool.setCheckpointed(redo);
             engine.wal().deleteSegmentsBefore(Math.min(redo, undo));

@@ -25,7 +25,11 @@ import java.util.zip.CRC32C;
  *  48  u64 catalog version written with the checkpoint
  *  56  u64 checkpoint time, microseconds since the epoch
  *  64  u8  1 if written by a clean close
- *  65..507 zero   508 u32 CRC32C of bytes [0, 508)
+ *  65..71 zero
+ *  72  16 bytes database id: random, chosen when the database is created and anew when a backup is restored,
+ *      so two databases (or a restored copy and its original) never share one; all zero in directories created
+ *      before the id existed (recovery assigns one)
+ *  88..507 zero   508 u32 CRC32C of bytes [0, 508)
  * </pre>
  */
 public final class ControlFile {
@@ -43,6 +47,9 @@ public final class ControlFile {
         public long catalogVersion;
         public long timeMicros;
         public boolean clean;
+        /** High and low halves of the database id (both 0: none yet). */
+        public long idHigh;
+        public long idLow;
     }
 
     private ControlFile() {
@@ -60,6 +67,8 @@ public final class ControlFile {
         Page.writeLong(b, 48, s.catalogVersion);
         Page.writeLong(b, 56, s.timeMicros);
         b[64] = (byte) (s.clean ? 1 : 0);
+        Page.writeLong(b, 72, s.idHigh);
+        Page.writeLong(b, 80, s.idLow);
         CRC32C crc = new CRC32C();
         crc.update(b, 0, SLOT - 4);
         Page.writeInt(b, SLOT - 4, (int) crc.getValue());
@@ -70,7 +79,7 @@ public final class ControlFile {
      * A whole {@code control.bin} (both slots) recording a clean stop with nothing to redo or undo at
      * {@code nextLsn}: what a restored data directory starts from.
      */
-    public static byte[] cleanImage(long nextLsn, long catalogVersion, long timeMicros) {
+    public static byte[] cleanImage(long nextLsn, long catalogVersion, long timeMicros, long idHigh, long idLow) {
         State s = new State();
         s.sequence = 1;
         s.redoLsn = nextLsn;
@@ -79,6 +88,8 @@ public final class ControlFile {
         s.catalogVersion = catalogVersion;
         s.timeMicros = timeMicros;
         s.clean = true;
+        s.idHigh = idHigh;
+        s.idLow = idLow;
         byte[] slot = encode(s);
         byte[] image = new byte[2 * SLOT];
         System.arraycopy(slot, 0, image, 0, SLOT);
@@ -101,6 +112,50 @@ public final class ControlFile {
         if (created) {
             fs.syncDirectory(dir);
         }
+    }
+
+    /**
+     * Decodes a whole {@code control.bin} image held in memory (the newest valid slot).
+     *
+     * @throws CorruptionException naming {@code resource} when no slot is valid
+     */
+    public static State decodeImage(byte[] image, String resource) {
+        State best = null;
+        String firstProblem = "file is " + image.length + " bytes";
+        for (int slot = 0; slot < 2 && image.length >= (slot + 1) * SLOT; slot++) {
+            byte[] b = Arrays.copyOfRange(image, slot * SLOT, (slot + 1) * SLOT);
+            String problem = check(b, resource);
+            if (problem != null) {
+                firstProblem = "slot " + slot + ": " + problem;
+                continue;
+            }
+            State st = decode(b);
+            if (best == null || st.sequence > best.sequence) {
+                best = st;
+            }
+        }
+        if (best == null) {
+            throw new CorruptionException(resource, 0, "control file", "a valid checkpoint slot", firstProblem,
+                    "damaged");
+        }
+        return best;
+    }
+
+    /** A new random database id as {high, low}, never all zero. */
+    public static long[] newDatabaseId() {
+        java.security.SecureRandom r = new java.security.SecureRandom();
+        long hi;
+        long lo;
+        do {
+            hi = r.nextLong();
+            lo = r.nextLong();
+        } while (hi == 0 && lo == 0);
+        return new long[] {hi, lo};
+    }
+
+    /** A database id as 32 lower-case hex characters. */
+    public static String idHex(long hi, long lo) {
+        return String.format("%016x%016x", hi, lo);
     }
 
     /** Reads the newest valid slot. */
@@ -162,6 +217,8 @@ public final class ControlFile {
         s.catalogVersion = Page.readLong(b, 48);
         s.timeMicros = Page.readLong(b, 56);
         s.clean = b[64] == 1;
+        s.idHigh = Page.readLong(b, 72);
+        s.idLow = Page.readLong(b, 80);
         return s;
     }
 }

@@ -131,6 +131,27 @@ public final class Engine implements Closeable {
         fpiThreshold = lsn;
     }
 
+    private volatile long[] databaseId = {0, 0};
+
+    /** The database id {high, low} (see {@link ControlFile}). */
+    long[] databaseId() {
+        return databaseId;
+    }
+
+    /** The database id as 32 hex characters. */
+    public String databaseIdHex() {
+        return ControlFile.idHex(databaseId[0], databaseId[1]);
+    }
+
+    void setDatabaseId(long hi, long lo) {
+        if (hi == 0 && lo == 0) {
+            long[] fresh = ControlFile.newDatabaseId();
+            databaseId = fresh;
+        } else {
+            databaseId = new long[] {hi, lo};
+        }
+    }
+
     TxContext activeTx() {
         return activeTx;
     }

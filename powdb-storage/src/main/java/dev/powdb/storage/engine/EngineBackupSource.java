@@ -95,6 +95,11 @@ final class EngineBackupSource implements BackupSource {
     }
 
     @Override
+    public String databaseId() {
+        return engine.databaseIdHex();
+    }
+
+    @Override
     public int pageSize() {
         return Page.SIZE;
     }
@@ -112,7 +117,8 @@ final class EngineBackupSource implements BackupSource {
     @Override
     public byte[] controlImage() {
         // Time zero: the image describes the backup's content, so two backups of the same state are identical.
-        return ControlFile.cleanImage(sourceLsn + 1, catalogVersion, 0);
+        long[] id = engine.databaseId();
+        return ControlFile.cleanImage(sourceLsn + 1, catalogVersion, 0, id[0], id[1]);
     }
 
     @Override

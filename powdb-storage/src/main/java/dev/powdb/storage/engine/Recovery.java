@@ -57,6 +57,7 @@ final class Recovery {
             return;
         }
         ControlFile.State st = ControlFile.read(e.fs, e.dir);
+        e.setDatabaseId(st.idHigh, st.idLow);
         if (!e.fs.exists(e.dir.resolve(CatalogFile.NAME))) {
             throw new CorruptionException(e.dir.resolve(CatalogFile.NAME).toString(), 0, "catalog",
                     "catalog.bin", "no such file", "deleted by hand? restore from a backup");
@@ -142,6 +143,7 @@ final class Recovery {
         for (String name : e.fs.list(walDir)) {
             e.fs.deleteIfExists(walDir.resolve(name));
         }
+        e.setDatabaseId(0, 0);
         e.setWal(new Wal(e.fs, walDir, e.options.walSegmentBytes(), 1, null, 0, 0));
         e.setFpiThreshold(1);
         e.setCatalog(Catalog.empty());

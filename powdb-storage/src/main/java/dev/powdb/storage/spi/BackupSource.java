@@ -23,6 +23,12 @@ public interface BackupSource extends AutoCloseable {
     /** Version of the catalog in the view. */
     long catalogVersion();
 
+    /**
+     * The database's id (32 hex characters): random, set when the database was created and anew when a backup of
+     * it is restored. Backups carry it in {@code control.bin}; an increment's base must have the same.
+     */
+    String databaseId();
+
     /** Page size of the paged files, in bytes. */
     int pageSize();
 
