@@ -11,12 +11,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Facts about the machine and JVM a run happened on, as label to value, for the report. */
-final class MachineInfo {
+/** Facts about the machine and JVM a run happened on, as label to value, for the report (also the backup bench's). */
+public final class MachineInfo {
     private MachineInfo() {
     }
 
-    static Map<String, String> collect(Path workDir) {
+    /** CPU, cores, memory, OS, JVM and its flags, GC, the work directory's file system, the PowDB revision. */
+    public static Map<String, String> collect(Path workDir) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("CPU", firstValue(Path.of("/proc/cpuinfo"), "model name", "unknown"));
         m.put("cores (nproc)", String.valueOf(Runtime.getRuntime().availableProcessors()));
@@ -47,7 +48,7 @@ final class MachineInfo {
     }
 
     /** The 1, 5 and 15 minute load averages, as /proc/loadavg gives them, or "unknown". */
-    static String loadAverage() {
+    public static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return f.length >= 3 ? f[0] + " " + f[1] + " " + f[2] + " (1, 5, 15 min)" : "unknown";
