@@ -30,6 +30,16 @@ final class BackupWriter {
     private final List<String> removed = new ArrayList<>();
     private final BackupProgress progress;
     private long bytes;
+    /** Paged files whose changed pages came from the engine's tracking, and those found by scanning page LSNs. */
+    private int trackedFiles;
+    private int scannedFiles;
+    /**
+     * Debug check ({@code -Dpowdb.backup.checkTracker=true}): also scan every page LSN and fail if the engine's
+     * change tracking gave a different answer.
+     */
+    static volatile boolean checkTracker = Boolean.getBoolean("powdb.backup.checkTracker");
+    /** How the last incremental backup of this JVM found changed pages, for reports and tests. */
+    static volatile String lastChangeSource = "";
 
     private BackupWriter(BackupSource source, Path dest, HashingFileCopier copier, BackupProgress progress) {
         this.source = source;
@@ -120,6 +130,12 @@ final class BackupWriter {
                     removed.add(name);
                 }
             }
+            lastChangeSource = scannedFiles == 0 ? "tracked" : trackedFiles == 0 ? "scanned" : "mixed";
+            if (scannedFiles > 0) {
+                System.getLogger("dev.powdb.backup").log(System.Logger.Level.DEBUG, "incremental backup: the "
+                        + "engine has not tracked changes since LSN " + parent.sourceLsn() + " (it was reopened "
+                        + "since); scanned the page LSNs of " + scannedFiles + " file(s)");
+            }
             return BackupManifest.incremental(createdSecs, source.sourceLsn(), source.catalogVersion(),
                     source.pageSize(), parent.manifestBlake3(), parent.sourceLsn(), files, deltas, unchanged,
                     removed);
@@ -170,8 +186,24 @@ final class BackupWriter {
     private void diff(SourceFile f, BackupChain.StateFile old, long sinceLsn) throws IOException {
         int pageSize = source.pageSize();
         try (FileChannel in = source.open(f)) {
-            int[] changed = PageScan.changedPages(in, f.sizeBytes(), pageSize, sinceLsn,
-                    old.lengthBytes() / pageSize);
+            long basePages = old.lengthBytes() / pageSize;
+            int[] tracked = source.changedPages(f, sinceLsn);
+            int[] changed;
+            if (tracked == null) {
+                changed = PageScan.changedPages(in, f.sizeBytes(), pageSize, sinceLsn, basePages);
+                scannedFiles++;
+            } else {
+                changed = PageScan.filter(in, tracked, f.sizeBytes(), pageSize, sinceLsn, basePages);
+                trackedFiles++;
+                if (checkTracker) {
+                    int[] scanned = PageScan.changedPages(in, f.sizeBytes(), pageSize, sinceLsn, basePages);
+                    if (!java.util.Arrays.equals(scanned, changed)) {
+                        throw new IllegalStateException("change tracking and the page-LSN scan disagree on "
+                                + f.name() + ": tracked " + java.util.Arrays.toString(changed) + ", scanned "
+                                + java.util.Arrays.toString(scanned));
+                    }
+                }
+            }
             progress.advance(f.sizeBytes());
             if (changed.length == 0 && f.sizeBytes() == old.lengthBytes()) {
                 unchanged.add(new BackupManifest.UnchangedEntry(f.name(), f.fileId(), f.sizeBytes()));

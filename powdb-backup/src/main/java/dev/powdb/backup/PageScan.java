@@ -50,6 +50,43 @@ final class PageScan {
         return Arrays.copyOf(out, n);
     }
 
+    /**
+     * The same answer as {@link #changedPages} from a superset of candidate pages known to the engine: reads only
+     * the candidates' LSNs (plus every page past the base's end, which is always stored), so the cost follows the
+     * change rather than the file.
+     */
+    static int[] filter(FileChannel in, int[] candidates, long sizeBytes, int pageSize, long sinceLsn,
+                        long basePages) throws IOException {
+        long pages = sizeBytes / pageSize;
+        int[] out = new int[16];
+        int n = 0;
+        java.nio.ByteBuffer lsn = java.nio.ByteBuffer.allocate(8);
+        for (int pageNo : candidates) {
+            if (pageNo >= Math.min(pages, basePages)) {
+                break;
+            }
+            lsn.clear();
+            while (lsn.hasRemaining()) {
+                if (in.read(lsn, (long) pageNo * pageSize + LSN_OFFSET + lsn.position()) < 0) {
+                    throw new IOException("page " + pageNo + " is past the end of the file");
+                }
+            }
+            if (lsn.getLong(0) > sinceLsn) {
+                if (n == out.length) {
+                    out = Arrays.copyOf(out, n * 2);
+                }
+                out[n++] = pageNo;
+            }
+        }
+        for (long p = Math.min(pages, basePages); p < pages; p++) {
+            if (n == out.length) {
+                out = Arrays.copyOf(out, n * 2);
+            }
+            out[n++] = (int) p;
+        }
+        return Arrays.copyOf(out, n);
+    }
+
     /** The page LSN of an image, for tests that cross-check the scan. */
     static long lsn(byte[] image) {
         return PageImages.lsn(image);

@@ -122,6 +122,11 @@ final class EngineBackupSource implements BackupSource {
     }
 
     @Override
+    public int[] changedPages(SourceFile file, long sinceLsn) {
+        return file.paged() ? engine.pool.changes().changedSince(file.fileId(), sinceLsn) : null;
+    }
+
+    @Override
     public FileChannel open(SourceFile file) throws IOException {
         if (!files.contains(file)) {
             throw new IllegalArgumentException(file.name() + " is not a file of this backup");

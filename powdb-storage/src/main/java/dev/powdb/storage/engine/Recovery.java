@@ -92,6 +92,7 @@ final class Recovery {
         padShortFiles();
         removeStrayFiles();
         e.checkpointer.run(false);
+        e.pool.changes().start(e.maxLsn());
     }
 
     /**
@@ -131,6 +132,7 @@ final class Recovery {
         padShortFiles();
         removeStrayFiles();
         e.checkpointer.run(false);
+        e.pool.changes().start(e.maxLsn());
     }
 
     private void create(Path walDir) throws IOException {
@@ -148,6 +150,7 @@ final class Recovery {
         e.setFpiThreshold(1);
         e.setCatalog(Catalog.empty());
         e.checkpointer.run(false);
+        e.pool.changes().start(e.maxLsn());
     }
 
     private void noteNames(Catalog c) {

@@ -33,6 +33,13 @@ public final class BufferPool {
     private long writes;
 
     /** @param capacityPages pages kept in memory (each 4096 bytes) */
+    private final ChangeTracker changes = new ChangeTracker();
+
+    /** Which pages changed since the database was opened (for incremental backups). */
+    public ChangeTracker changes() {
+        return changes;
+    }
+
     public BufferPool(int capacityPages, PageFlushGate gate) {
         if (capacityPages < 16) {
             throw new IllegalArgumentException("buffer pool needs at least 16 pages, got " + capacityPages);

@@ -387,6 +387,7 @@ public final class Page {
 
     void stampLsn(long lsn) {
         writeLong(data, OFF_LSN, lsn);
+        owner.pool().changes().note(fileId, pageNo);
     }
 
     // ---- raw image helpers (buffer pool, recovery, verify) -------------------------------------------------------

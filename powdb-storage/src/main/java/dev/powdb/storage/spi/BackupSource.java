@@ -47,6 +47,13 @@ public interface BackupSource extends AutoCloseable {
      */
     FileChannel open(SourceFile file) throws IOException;
 
+    /**
+     * The pages of a heap or index file whose LSN may be above {@code sinceLsn}, increasing (a superset: compare
+     * page LSNs), or null when the engine does not know (its change tracking starts at open, so a base older than
+     * the last open must be found by scanning page LSNs).
+     */
+    int[] changedPages(SourceFile file, long sinceLsn);
+
     /** Ends the view: writers go on. Idempotent. */
     @Override
     void close();
