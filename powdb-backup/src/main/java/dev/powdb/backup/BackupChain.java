@@ -72,8 +72,8 @@ final class BackupChain {
         return links;
     }
 
-    /** Checks the links of an already read chain; see {@link #load}. */
-    static void check(List<Link> links) {
+    /** Checks the links of an already read chain (see {@link #load}) and returns the state it ends in. */
+    static Map<String, StateFile> check(List<Link> links) {
         Link first = links.get(0);
         if (first.manifest().kind() != BackupManifest.Kind.FULL) {
             throw new BackupException(ErrorCode.INVALID_ARGUMENT, first.dir() + " is an incremental backup (its "
@@ -106,6 +106,7 @@ final class BackupChain {
         for (int i = 1; i < links.size(); i++) {
             state = apply(state, links.get(i), "increment " + i);
         }
+        return state;
     }
 
     /** The state a full backup holds: every file, by name. */
@@ -168,15 +169,6 @@ final class BackupChain {
                 throw new BackupException(ErrorCode.CORRUPT, dir + ": the backup has no " + core);
             }
         }
-    }
-
-    /** The final state of a checked chain. */
-    static Map<String, StateFile> finalState(List<Link> links) {
-        Map<String, StateFile> state = stateOf(links.get(0));
-        for (int i = 1; i < links.size(); i++) {
-            state = apply(state, links.get(i), "increment " + i);
-        }
-        return state;
     }
 
     /**

@@ -146,9 +146,9 @@ final class BackupVerifier {
 
     private boolean present(Path dir, String name, long expectedBytes) {
         filesChecked++;
-        String p = Restorer.storedFileProblem(dir, name, expectedBytes);
+        Restorer.StoredFileProblem p = Restorer.storedFileProblem(dir, name, expectedBytes);
         if (p != null) {
-            problem(dir, name, p.contains(" bytes, the manifest") ? "length" : "presence", p, REMEDY_BACKUP);
+            problem(dir, name, p.check(), p.message(), REMEDY_BACKUP);
             return false;
         }
         return true;
@@ -242,7 +242,7 @@ final class BackupVerifier {
                             + "manifest says " + last.sourceLsn(), REMEDY_BACKUP);
                 }
             }
-            for (BackupChain.StateFile f : BackupChain.finalState(links).values()) {
+            for (BackupChain.StateFile f : BackupChain.check(links).values()) {
                 Path p = drillDir.resolve(f.name());
                 if (!f.name().equals("control.bin") && (!Files.exists(p) || Files.size(p) != f.lengthBytes())) {
                     problem(backup, f.name(), "drill", "restored file differs from the manifest: expected "

@@ -29,7 +29,6 @@ final class BackupWriter {
     private final List<BackupManifest.UnchangedEntry> unchanged = new ArrayList<>();
     private final List<String> removed = new ArrayList<>();
     private final BackupProgress progress;
-    private long bytes;
     /** Paged files whose changed pages came from the engine's tracking, and those found by scanning page LSNs. */
     private int trackedFiles;
     private int scannedFiles;
@@ -119,7 +118,6 @@ final class BackupWriter {
             byte[] control = source.controlImage();
             HashingFileCopier.Result c = copier.write(control, dest, "control.bin");
             files.add(new BackupManifest.FileEntry("control.bin", c.lengthBytes(), c.blake3Hex(), 0));
-            bytes += c.lengthBytes();
             long createdSecs = System.currentTimeMillis() / 1000;
             if (parent == null) {
                 return BackupManifest.full(createdSecs, source.sourceLsn(), source.catalogVersion(),
@@ -153,9 +151,11 @@ final class BackupWriter {
         BackupManifest.FileEntry control = parent.files().stream().filter(f -> f.name().equals("control.bin"))
                 .findFirst().orElseThrow(() -> Targets.invalid("base backup " + base + " has no control.bin"));
         Path p = base.resolve("control.bin");
-        String problem = Restorer.storedFileProblem(base, "control.bin", control.lengthBytes());
+        Restorer.StoredFileProblem problem = Restorer.storedFileProblem(base, "control.bin",
+                control.lengthBytes());
         if (problem != null) {
-            throw new BackupException(ErrorCode.CORRUPT, "base backup is damaged: " + problem);
+            throw new BackupException(ErrorCode.CORRUPT, "base backup is damaged: " + problem.message()
+                    + "; run verify-backup on it");
         }
         byte[] bytes = java.nio.file.Files.readAllBytes(p);
         if (!Blake3.hex(bytes).equals(control.blake3Hex())) {
@@ -178,7 +178,6 @@ final class BackupWriter {
                         + "during the backup (" + f.sizeBytes() + " bytes expected, " + r.lengthBytes() + " read)");
             }
             files.add(new BackupManifest.FileEntry(f.name(), r.lengthBytes(), r.blake3Hex(), f.fileId()));
-            bytes += r.lengthBytes();
         }
     }
 
@@ -219,7 +218,6 @@ final class BackupWriter {
             }
             deltas.add(new BackupManifest.DeltaEntry(f.name(), f.fileId(), f.sizeBytes(), old.lengthBytes(),
                     changed.length, length, r.blake3Hex()));
-            bytes += length;
         }
     }
 }

@@ -196,7 +196,6 @@ public final class HashingFileCopier implements AutoCloseable {
     private Result pump(ReadableByteChannel in, long limit, FileChannel out, Path temporary) throws IOException {
         ByteBuffer[] buffers = {ByteBuffer.allocate(blockBytes), ByteBuffer.allocate(blockBytes),
                 ByteBuffer.allocate(blockBytes)};
-        @SuppressWarnings("unchecked")
         Future<?>[] hashing = new Future<?>[3];
         Blake3 digest = new Blake3();
         long written = 0;

@@ -1,7 +1,5 @@
 package dev.powdb.backup;
 
-import dev.powdb.storage.spi.PageImages;
-
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -85,10 +83,5 @@ final class PageScan {
             out[n++] = (int) p;
         }
         return Arrays.copyOf(out, n);
-    }
-
-    /** The page LSN of an image, for tests that cross-check the scan. */
-    static long lsn(byte[] image) {
-        return PageImages.lsn(image);
     }
 }

@@ -40,7 +40,7 @@ final class Restorer {
         long started = System.nanoTime();
         boolean existed = Targets.checkFresh(dest, "restore target");
         List<BackupChain.Link> chain = BackupChain.load(backup, increments);
-        Map<String, BackupChain.StateFile> finalState = BackupChain.finalState(chain);
+        Map<String, BackupChain.StateFile> finalState = BackupChain.check(chain);
         long total = checkStoredFiles(chain);
         for (BackupChain.Link link : chain) {
             Targets.checkOutside(dest, link.dir(), "restore target", "the backup", "restore somewhere else");
@@ -99,32 +99,37 @@ final class Restorer {
 
     /** Checks one stored file; returns its length. */
     static long checkStored(Path dir, String name, long expectedBytes) {
-        String problem = storedFileProblem(dir, name, expectedBytes);
+        StoredFileProblem problem = storedFileProblem(dir, name, expectedBytes);
         if (problem != null) {
-            throw new BackupException(ErrorCode.CORRUPT, problem + "; nothing was written");
+            throw new BackupException(ErrorCode.CORRUPT, problem.message() + "; nothing was written");
         }
         return expectedBytes;
     }
 
+    /** What is wrong with a stored file: the failed check ({@code presence} or {@code length}) and a message. */
+    record StoredFileProblem(String check, String message) {
+    }
+
     /** What is wrong with a stored file's presence, type or length, or null. */
-    static String storedFileProblem(Path dir, String name, long expectedBytes) {
+    static StoredFileProblem storedFileProblem(Path dir, String name, long expectedBytes) {
         Path p = dir.resolve(name);
         if (Files.isSymbolicLink(p)) {
-            return p + " is a symbolic link; a backup holds only regular files";
+            return new StoredFileProblem("presence", p + " is a symbolic link; a backup holds only regular files");
         }
         if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-            return p + " is missing (the manifest lists it)";
+            return new StoredFileProblem("presence", p + " is missing (the manifest lists it)");
         }
         if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-            return p + " is not a regular file";
+            return new StoredFileProblem("presence", p + " is not a regular file");
         }
         try {
             long size = Files.size(p);
             if (size != expectedBytes) {
-                return p + " is " + size + " bytes, the manifest says " + expectedBytes + " (truncated or replaced?)";
+                return new StoredFileProblem("length", p + " is " + size + " bytes, the manifest says "
+                        + expectedBytes + " (truncated or replaced?)");
             }
         } catch (IOException e) {
-            return "cannot read " + p + ": " + e.getMessage();
+            return new StoredFileProblem("presence", "cannot read " + p + ": " + e.getMessage());
         }
         return null;
     }

@@ -68,8 +68,8 @@ final class Recovery {
         WalScanner scanner = new WalScanner(e.fs, walDir);
         if (scanner.segments().isEmpty() && st.clean && st.redoLsn == st.nextLsn && st.undoLsn == st.nextLsn) {
             // A restored backup (or a directory whose WAL was fully checkpointed at a clean stop): nothing to
-            // replay, so the WAL starts afresh at the recorded next LSN.
-            startAfresh(walDir, st);
+            // replay or undo, so the WAL starts afresh at the recorded next LSN.
+            finish(new Wal(e.fs, walDir, e.options.walSegmentBytes(), st.nextLsn, null, 0, 0), st, st.nextLsn);
             return;
         }
         if (scanner.segments().isEmpty()) {
@@ -83,8 +83,13 @@ final class Recovery {
         }
         long next = Math.max(end.nextLsn, st.nextLsn);
         boolean appendToLast = end.lastSegment != null && end.nextLsn == next;
-        e.setWal(new Wal(e.fs, walDir, e.options.walSegmentBytes(), next,
-                appendToLast ? end.lastSegment : null, end.lastSegmentStart, end.lastSegmentLength));
+        finish(new Wal(e.fs, walDir, e.options.walSegmentBytes(), next,
+                appendToLast ? end.lastSegment : null, end.lastSegmentStart, end.lastSegmentLength), st, next);
+    }
+
+    /** After replay: installs the WAL and the catalog, undoes unfinished transactions, tidies files, checkpoints. */
+    private void finish(Wal wal, ControlFile.State st, long next) throws IOException {
+        e.setWal(wal);
         e.checkpointer.resume(st.sequence, -1);
         e.setFpiThreshold(next);
         e.setCatalog(replayCatalog);
@@ -122,17 +127,6 @@ final class Recovery {
             }
         }
         e.fs.syncDirectory(walDir);
-    }
-
-    private void startAfresh(Path walDir, ControlFile.State st) throws IOException {
-        e.setWal(new Wal(e.fs, walDir, e.options.walSegmentBytes(), st.nextLsn, null, 0, 0));
-        e.checkpointer.resume(st.sequence, -1);
-        e.setFpiThreshold(st.nextLsn);
-        e.setCatalog(replayCatalog);
-        padShortFiles();
-        removeStrayFiles();
-        e.checkpointer.run(false);
-        e.pool.changes().start(e.maxLsn());
     }
 
     private void create(Path walDir) throws IOException {
