@@ -124,6 +124,18 @@ public final class Database implements TableOperations, AutoCloseable {
         return new Transaction(ops.beginTransaction());
     }
 
+    /**
+     * Records a named restore point in the WAL (durably). {@code powdb restore ... --until-point NAME} with a WAL
+     * archive then restores every transaction committed before this call returned and none committed after it.
+     *
+     * @return the restore point's LSN
+     * @throws PowDbException INVALID_ARGUMENT for an empty name, one longer than 200 UTF-8 bytes or with control
+     *                        characters; POISONED when the database refuses writes
+     */
+    public long createRestorePoint(String name) {
+        return engine.createRestorePoint(name);
+    }
+
     /** Flushes all changes to the data files and truncates the WAL. */
     public void checkpoint() {
         engine.checkpoint();

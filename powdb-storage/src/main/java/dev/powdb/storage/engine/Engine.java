@@ -495,6 +495,42 @@ public final class Engine implements Closeable {
         return wal.maxLsn();
     }
 
+    /** Longest restore point name, in UTF-8 bytes. */
+    public static final int MAX_RESTORE_POINT_NAME_BYTES = 200;
+
+    /**
+     * Writes a named restore point into the WAL and makes it durable: a point-in-time restore to this name holds
+     * every transaction committed before it and none that commits after it.
+     *
+     * @return the restore point's LSN
+     */
+    public long createRestorePoint(String name) {
+        checkRestorePointName(name);
+        checkOpen();
+        checkPoison();
+        long micros = System.currentTimeMillis() * 1000L;
+        long lsn = wal.append(WalRecordType.RESTORE_POINT, 0, out -> out.i64(micros).str(name));
+        wal.sync(lsn);
+        return lsn;
+    }
+
+    /** Throws INVALID_ARGUMENT unless {@code name} is usable as a restore point name. */
+    public static void checkRestorePointName(String name) {
+        if (name == null || name.isEmpty()) {
+            throw new PowDbException(ErrorCode.INVALID_ARGUMENT, "a restore point needs a name");
+        }
+        if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_RESTORE_POINT_NAME_BYTES) {
+            throw new PowDbException(ErrorCode.INVALID_ARGUMENT, "restore point name is longer than "
+                    + MAX_RESTORE_POINT_NAME_BYTES + " bytes");
+        }
+        for (int i = 0; i < name.length(); i++) {
+            if (Character.isISOControl(name.charAt(i))) {
+                throw new PowDbException(ErrorCode.INVALID_ARGUMENT, "restore point name has a control character "
+                        + "at position " + (i + 1));
+            }
+        }
+    }
+
     /** Takes a checkpoint now. */
     public void checkpoint() {
         checkOpen();

@@ -162,6 +162,8 @@ final class Recovery {
             case WalRecordType.ABORT:
                 openTxs.remove(r.txId);
                 return;
+            case WalRecordType.RESTORE_POINT:
+                return;
             case WalRecordType.CATALOG: {
                 ByteSource in = new ByteSource(r.payload);
                 Catalog after = Catalog.deserialize(in.blob(), r.segment + "@" + r.offset);

@@ -15,6 +15,11 @@ public final class WalRecordType {
     public static final int ABORT = 3;
     /** New catalog: {@code blob after, blob before} (serialised catalogs). */
     public static final int CATALOG = 4;
+    /**
+     * A named point to restore to, outside any transaction (transaction id 0): {@code u64 time in microseconds
+     * since the epoch, str name}. Recovery skips it; point-in-time restore stops right after it.
+     */
+    public static final int RESTORE_POINT = 5;
 
     private WalRecordType() {
     }
@@ -25,6 +30,7 @@ public final class WalRecordType {
             case COMMIT: return "commit";
             case ABORT: return "abort";
             case CATALOG: return "catalog";
+            case RESTORE_POINT: return "restore-point";
             default: return "unknown(" + type + ")";
         }
     }
