@@ -55,12 +55,15 @@ import dev.powdb.storage.FormatVersionException;
 public final class BackupManifest {
     /** Name of the manifest file inside a backup directory. */
     public static final String FILE_NAME = "manifest.json";
-    /** Format version this build writes. */
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * Newest format version this build writes: 2 for a backup that keeps WAL (an online backup during which
+     * something was logged), 1 for one that needs none, so that such backups stay readable by version-1 readers.
+     */
+    public static final int FORMAT_VERSION = 2;
     /** Oldest format version this build reads. */
     public static final int MIN_READ_VERSION = 1;
     /** Newest format version this build reads. */
-    public static final int MAX_READ_VERSION = 1;
+    public static final int MAX_READ_VERSION = 2;
     /** Smallest page size accepted, in bytes. */
     public static final int MIN_PAGE_SIZE_BYTES = 512;
     /** Largest page size accepted, in bytes. */
@@ -70,6 +73,10 @@ public final class BackupManifest {
     private static final List<String> TOP_LEVEL_KEYS = List.of("format_version", "kind", "created_unix_secs",
             "source_lsn", "catalog_version", "page_size", "parent_manifest_blake3", "parent_source_lsn", "files",
             "deltas", "unchanged", "removed", "manifest_blake3");
+    private static final List<String> TOP_LEVEL_KEYS_V2 = List.of("format_version", "kind", "created_unix_secs",
+            "source_lsn", "start_lsn", "undo_lsn", "catalog_version", "page_size", "parent_manifest_blake3",
+            "parent_source_lsn", "files", "deltas", "unchanged", "removed", "wal", "manifest_blake3");
+    private static final List<String> WAL_KEYS = List.of("name", "first_lsn", "last_lsn", "len", "blake3_hex");
     private static final List<String> FILE_KEYS = List.of("name", "len", "blake3_hex", "file_id");
     private static final List<String> DELTA_KEYS = List.of("name", "file_id", "len", "base_len", "pages",
             "delta_len", "blake3_hex");
@@ -141,6 +148,31 @@ public final class BackupManifest {
         }
     }
 
+    /**
+     * A WAL segment (or its beginning) kept by an online backup, stored under its own name
+     * ({@code <16 hex digits>.wal}, the first LSN) and replayed by a restore.
+     *
+     * @param firstLsn    LSN of its first record (the name)
+     * @param lastLsn     LSN of its last record
+     * @param lengthBytes stored length: the segment header and the frames up to {@code lastLsn}
+     */
+    public record WalEntry(String name, long firstLsn, long lastLsn, long lengthBytes, String blake3Hex) {
+        public WalEntry {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(blake3Hex, "blake3Hex");
+        }
+    }
+
+    /** The name a WAL segment starting at {@code firstLsn} has, in the data directory and in a backup. */
+    public static String walName(long firstLsn) {
+        return String.format("%016x.wal", firstLsn);
+    }
+
+    /** Whether {@code name} has the form of a WAL segment name. */
+    public static boolean isWalName(String name) {
+        return name != null && name.matches("[0-9a-f]{16}\\.wal");
+    }
+
     private final int formatVersion;
     private final Kind kind;
     private final long createdUnixSecs;
@@ -154,11 +186,27 @@ public final class BackupManifest {
     private final List<UnchangedEntry> unchanged;
     private final List<String> removed;
     private final String manifestBlake3;
+    private final long startLsn;
+    private final long undoLsn;
+    private final List<WalEntry> wal;
 
     private BackupManifest(int formatVersion, Kind kind, long createdUnixSecs, long sourceLsn, long catalogVersion,
                            int pageSizeBytes, String parentManifestBlake3, Long parentSourceLsn,
                            List<FileEntry> files, List<DeltaEntry> deltas, List<UnchangedEntry> unchanged,
                            List<String> removed, String manifestBlake3) {
+        this(formatVersion, kind, createdUnixSecs, sourceLsn, sourceLsn + 1, sourceLsn + 1, catalogVersion,
+                pageSizeBytes, parentManifestBlake3, parentSourceLsn, files, deltas, unchanged, removed, List.of(),
+                manifestBlake3);
+    }
+
+    private BackupManifest(int formatVersion, Kind kind, long createdUnixSecs, long sourceLsn, long startLsn,
+                           long undoLsn, long catalogVersion, int pageSizeBytes, String parentManifestBlake3,
+                           Long parentSourceLsn, List<FileEntry> files, List<DeltaEntry> deltas,
+                           List<UnchangedEntry> unchanged, List<String> removed, List<WalEntry> wal,
+                           String manifestBlake3) {
+        this.startLsn = startLsn;
+        this.undoLsn = undoLsn;
+        this.wal = List.copyOf(wal);
         this.formatVersion = formatVersion;
         this.kind = kind;
         this.createdUnixSecs = createdUnixSecs;
@@ -184,7 +232,7 @@ public final class BackupManifest {
                                       List<FileEntry> files) {
         List<FileEntry> sorted = new ArrayList<>(files);
         sorted.sort(Comparator.comparing(FileEntry::name));
-        BackupManifest unsigned = new BackupManifest(FORMAT_VERSION, Kind.FULL, createdUnixSecs, sourceLsn,
+        BackupManifest unsigned = new BackupManifest(1, Kind.FULL, createdUnixSecs, sourceLsn,
                 catalogVersion, pageSizeBytes, null, null, sorted, List.of(), List.of(), List.of(), "");
         unsigned.check(ErrorCode.INVALID_ARGUMENT, RESOURCE_NEW);
         return unsigned.withHash(Blake3.hex(unsigned.canonicalBytes(false)));
@@ -208,16 +256,44 @@ public final class BackupManifest {
         u.sort(Comparator.comparing(UnchangedEntry::name));
         List<String> r = new ArrayList<>(removed);
         r.sort(Comparator.naturalOrder());
-        BackupManifest unsigned = new BackupManifest(FORMAT_VERSION, Kind.INCREMENTAL, createdUnixSecs, sourceLsn,
+        BackupManifest unsigned = new BackupManifest(1, Kind.INCREMENTAL, createdUnixSecs, sourceLsn,
                 catalogVersion, pageSizeBytes, Objects.requireNonNull(parentManifestBlake3), parentSourceLsn, f, d, u,
                 r, "");
         unsigned.check(ErrorCode.INVALID_ARGUMENT, RESOURCE_NEW);
         return unsigned.withHash(Blake3.hex(unsigned.canonicalBytes(false)));
     }
 
+    /**
+     * Builds the manifest of a full or incremental backup (an increment when {@code parentManifestBlake3} is not
+     * null) that started at {@code startLsn} and keeps the WAL {@code wal} up to {@code sourceLsn}. Written as
+     * format version 1 when no WAL is kept and the backup is consistent right before its start, else version 2.
+     */
+    public static BackupManifest of(long createdUnixSecs, long sourceLsn, long startLsn, long undoLsn,
+                                    long catalogVersion, int pageSizeBytes, String parentManifestBlake3,
+                                    Long parentSourceLsn, List<FileEntry> files, List<DeltaEntry> deltas,
+                                    List<UnchangedEntry> unchanged, List<String> removed, List<WalEntry> wal) {
+        boolean v1 = wal.isEmpty() && startLsn == sourceLsn + 1 && undoLsn == startLsn;
+        List<FileEntry> f = new ArrayList<>(files);
+        f.sort(Comparator.comparing(FileEntry::name));
+        List<DeltaEntry> d = new ArrayList<>(deltas);
+        d.sort(Comparator.comparing(DeltaEntry::name));
+        List<UnchangedEntry> u = new ArrayList<>(unchanged);
+        u.sort(Comparator.comparing(UnchangedEntry::name));
+        List<String> r = new ArrayList<>(removed);
+        r.sort(Comparator.naturalOrder());
+        List<WalEntry> w = new ArrayList<>(wal);
+        w.sort(Comparator.comparingLong(WalEntry::firstLsn));
+        Kind kind = parentManifestBlake3 == null ? Kind.FULL : Kind.INCREMENTAL;
+        BackupManifest unsigned = new BackupManifest(v1 ? 1 : 2, kind, createdUnixSecs, sourceLsn, startLsn,
+                undoLsn, catalogVersion, pageSizeBytes, parentManifestBlake3, parentSourceLsn, f, d, u, r, w, "");
+        unsigned.check(ErrorCode.INVALID_ARGUMENT, RESOURCE_NEW);
+        return unsigned.withHash(Blake3.hex(unsigned.canonicalBytes(false)));
+    }
+
     private BackupManifest withHash(String hash) {
-        return new BackupManifest(formatVersion, kind, createdUnixSecs, sourceLsn, catalogVersion, pageSizeBytes,
-                parentManifestBlake3, parentSourceLsn, files, deltas, unchanged, removed, hash);
+        return new BackupManifest(formatVersion, kind, createdUnixSecs, sourceLsn, startLsn, undoLsn,
+                catalogVersion, pageSizeBytes, parentManifestBlake3, parentSourceLsn, files, deltas, unchanged,
+                removed, wal, hash);
     }
 
     /** Reads and validates a manifest file; errors name {@code file}. */
@@ -250,7 +326,7 @@ public final class BackupManifest {
             throw new FormatVersionException(resource, (int) Math.min(version, Integer.MAX_VALUE),
                     MIN_READ_VERSION, MAX_READ_VERSION);
         }
-        checkKeys(resource, root, "", TOP_LEVEL_KEYS);
+        checkKeys(resource, root, "", version >= 2 ? TOP_LEVEL_KEYS_V2 : TOP_LEVEL_KEYS);
         String kindName = text(resource, root, "kind");
         Kind kind = null;
         for (Kind k : Kind.values()) {
@@ -281,8 +357,11 @@ public final class BackupManifest {
         List<UnchangedEntry> unchanged = parseUnchanged(resource, root.get("unchanged"));
         List<String> removed = parseRemoved(resource, root.get("removed"));
         String hash = text(resource, root, "manifest_blake3");
-        BackupManifest manifest = new BackupManifest((int) version, kind, created, sourceLsn, catalogVersion,
-                (int) pageSize, parent, parentLsn, files, deltas, unchanged, removed, hash);
+        long startLsn = version >= 2 ? nonNegativeLong(resource, root, "start_lsn") : sourceLsn + 1;
+        long undoLsn = version >= 2 ? nonNegativeLong(resource, root, "undo_lsn") : sourceLsn + 1;
+        List<WalEntry> wal = version >= 2 ? parseWal(resource, root.get("wal")) : List.of();
+        BackupManifest manifest = new BackupManifest((int) version, kind, created, sourceLsn, startLsn, undoLsn,
+                catalogVersion, (int) pageSize, parent, parentLsn, files, deltas, unchanged, removed, wal, hash);
         manifest.check(ErrorCode.CORRUPT, resource);
         if (!Blake3.isHex(hash)) {
             throw corrupt(resource, "manifest_blake3", hexProblem(hash));
@@ -354,6 +433,25 @@ public final class BackupManifest {
         return out;
     }
 
+    private static List<WalEntry> parseWal(String resource, JsonNode node) {
+        if (!node.isArray()) {
+            throw corrupt(resource, "wal", "must be an array");
+        }
+        List<WalEntry> out = new ArrayList<>(node.size());
+        for (int i = 0; i < node.size(); i++) {
+            String field = "wal[" + i + "].";
+            JsonNode e = node.get(i);
+            if (!e.isObject()) {
+                throw corrupt(resource, "wal[" + i + "]", "must be an object {" + String.join(", ", WAL_KEYS) + "}");
+            }
+            checkKeys(resource, e, field, WAL_KEYS);
+            out.add(new WalEntry(text(resource, e, field, "name"), nonNegativeLong(resource, e, field, "first_lsn"),
+                    nonNegativeLong(resource, e, field, "last_lsn"), nonNegativeLong(resource, e, field, "len"),
+                    text(resource, e, field, "blake3_hex")));
+        }
+        return out;
+    }
+
     private static List<String> parseRemoved(String resource, JsonNode node) {
         if (!node.isArray()) {
             throw corrupt(resource, "removed", "must be an array");
@@ -386,6 +484,7 @@ public final class BackupManifest {
             throw new ManifestException(code, resource, "page_size", pageSizeProblem(pageSizeBytes));
         }
         checkParent(code, resource);
+        checkWal(code, resource);
         java.util.Map<String, String> seen = new java.util.HashMap<>();
         String previous = null;
         for (int i = 0; i < files.size(); i++) {
@@ -435,6 +534,64 @@ public final class BackupManifest {
         for (int i = 0; i < removed.size(); i++) {
             checkEntryName(code, resource, "removed[" + i + "]", removed.get(i), previous, seen, false);
             previous = removed.get(i);
+        }
+    }
+
+    /** Smallest stored WAL piece: a segment header and one frame header. */
+    private static final long MIN_WAL_PIECE_BYTES = 32 + 33;
+
+    private void checkWal(ErrorCode code, String resource) {
+        if (startLsn < 1) {
+            throw new ManifestException(code, resource, "start_lsn", "must be at least 1, found " + startLsn);
+        }
+        if (undoLsn > startLsn) {
+            throw new ManifestException(code, resource, "undo_lsn", "must not be after start_lsn " + startLsn
+                    + ", found " + undoLsn);
+        }
+        if (wal.isEmpty()) {
+            if (sourceLsn != startLsn - 1 || undoLsn != startLsn) {
+                throw new ManifestException(code, resource, "wal", "is empty, so source_lsn must be start_lsn - 1 "
+                        + "and undo_lsn equal start_lsn (found source " + sourceLsn + ", start " + startLsn
+                        + ", undo " + undoLsn + ")");
+            }
+            return;
+        }
+        if (sourceLsn < startLsn - 1) {
+            throw new ManifestException(code, resource, "source_lsn", "must not be before start_lsn - 1 ("
+                    + (startLsn - 1) + "), found " + sourceLsn);
+        }
+        for (int i = 0; i < wal.size(); i++) {
+            WalEntry w = wal.get(i);
+            String field = "wal[" + i + "]";
+            if (!w.name().equals(walName(w.firstLsn()))) {
+                throw new ManifestException(code, resource, field + ".name", "must be " + walName(w.firstLsn())
+                        + " for first_lsn " + w.firstLsn() + ", found '" + w.name() + "'");
+            }
+            if (w.lastLsn() < w.firstLsn()) {
+                throw new ManifestException(code, resource, field + ".last_lsn", "must not be before first_lsn "
+                        + w.firstLsn() + ", found " + w.lastLsn());
+            }
+            if (w.lengthBytes() < MIN_WAL_PIECE_BYTES || w.lengthBytes() > Integer.MAX_VALUE) {
+                throw new ManifestException(code, resource, field + ".len", "must be from " + MIN_WAL_PIECE_BYTES
+                        + " to 2^31-1 bytes, found " + w.lengthBytes());
+            }
+            if (!Blake3.isHex(w.blake3Hex())) {
+                throw new ManifestException(code, resource, field + ".blake3_hex", hexProblem(w.blake3Hex()));
+            }
+            if (i == 0 && w.firstLsn() > undoLsn) {
+                throw new ManifestException(code, resource, field + ".first_lsn", "must not be after undo_lsn "
+                        + undoLsn + " (the WAL must reach back to it), found " + w.firstLsn());
+            }
+            if (i > 0 && w.firstLsn() != wal.get(i - 1).lastLsn() + 1) {
+                throw new ManifestException(code, resource, field + ".first_lsn", "must be "
+                        + (wal.get(i - 1).lastLsn() + 1) + ", right after the previous piece, found "
+                        + w.firstLsn());
+            }
+        }
+        long last = wal.get(wal.size() - 1).lastLsn();
+        if (last != sourceLsn) {
+            throw new ManifestException(code, resource, "wal[" + (wal.size() - 1) + "].last_lsn", "must equal "
+                    + "source_lsn " + sourceLsn + ", found " + last);
         }
     }
 
@@ -582,6 +739,10 @@ public final class BackupManifest {
             gen.writeStringField("kind", kind.jsonName());
             gen.writeNumberField("created_unix_secs", createdUnixSecs);
             gen.writeNumberField("source_lsn", sourceLsn);
+            if (formatVersion >= 2) {
+                gen.writeNumberField("start_lsn", startLsn);
+                gen.writeNumberField("undo_lsn", undoLsn);
+            }
             gen.writeNumberField("catalog_version", catalogVersion);
             gen.writeNumberField("page_size", pageSizeBytes);
             if (parentManifestBlake3 == null) {
@@ -631,6 +792,19 @@ public final class BackupManifest {
                 gen.writeString(r);
             }
             gen.writeEndArray();
+            if (formatVersion >= 2) {
+                gen.writeArrayFieldStart("wal");
+                for (WalEntry w : wal) {
+                    gen.writeStartObject();
+                    gen.writeStringField("name", w.name());
+                    gen.writeNumberField("first_lsn", w.firstLsn());
+                    gen.writeNumberField("last_lsn", w.lastLsn());
+                    gen.writeNumberField("len", w.lengthBytes());
+                    gen.writeStringField("blake3_hex", w.blake3Hex());
+                    gen.writeEndObject();
+                }
+                gen.writeEndArray();
+            }
             gen.writeStringField("manifest_blake3", withHash ? manifestBlake3 : "");
             gen.writeEndObject();
         } catch (IOException e) {
@@ -773,9 +947,30 @@ public final class BackupManifest {
         return removed;
     }
 
-    /** Bytes stored in the backup directory besides the manifest (whole files plus deltas). */
+    /**
+     * The LSN of the checkpoint the backup started at: every change with a lower LSN is in its files (version 1:
+     * {@code source_lsn + 1}). An increment on top of this backup stores the pages whose LSN is at least this.
+     */
+    public long startLsn() {
+        return startLsn;
+    }
+
+    /** The first LSN of a transaction open at the start ({@link #startLsn()} when none was). */
+    public long undoLsn() {
+        return undoLsn;
+    }
+
+    /** The WAL kept for replay, in LSN order (empty for version 1 and when nothing was logged during the backup). */
+    public List<WalEntry> wal() {
+        return wal;
+    }
+
+    /** Bytes stored in the backup directory besides the manifest (whole files, deltas and WAL). */
     public long storedBytes() {
         long n = 0;
+        for (WalEntry w : wal) {
+            n += w.lengthBytes();
+        }
         for (FileEntry f : files) {
             n += f.lengthBytes();
         }
@@ -798,6 +993,7 @@ public final class BackupManifest {
                 && Objects.equals(parentManifestBlake3, other.parentManifestBlake3)
                 && Objects.equals(parentSourceLsn, other.parentSourceLsn) && files.equals(other.files)
                 && deltas.equals(other.deltas) && unchanged.equals(other.unchanged) && removed.equals(other.removed)
+                && startLsn == other.startLsn && undoLsn == other.undoLsn && wal.equals(other.wal)
                 && manifestBlake3.equals(other.manifestBlake3);
     }
 

@@ -26,11 +26,13 @@ public interface BackupProgress {
      * @param task       what runs, for a label ({@code "backup"}, {@code "restore"}, {@code "verify"}, ...)
      * @param totalBytes bytes the task will process (an estimate; 0 when unknown)
      */
-    void begin(String task, long totalBytes);
+    default void begin(String task, long totalBytes) {
+    }
 
     /** {@code bytes} more bytes were processed. */
     void advance(long bytes);
 
     /** The task ended (successfully or not). */
-    void end();
+    default void end() {
+    }
 }

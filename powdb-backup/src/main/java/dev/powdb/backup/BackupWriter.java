@@ -6,6 +6,7 @@ import dev.powdb.storage.PowDbException;
 import dev.powdb.storage.spi.BackupSource;
 import dev.powdb.storage.spi.BackupSummary;
 import dev.powdb.storage.spi.SourceFile;
+import dev.powdb.storage.spi.WalPiece;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -15,10 +16,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes full and incremental backups. Order of work: check the destination and the base, start the engine's
- * backup (checkpoint, writers wait), copy or diff every durable file, write {@code control.bin} for a clean stop
- * at the source LSN, end the engine's backup, and write {@code manifest.json} last. On failure everything written
- * is removed (and the destination directory, if this call created it).
+ * Writes full and incremental backups while the database keeps working. Order of work: check the destination and
+ * the base, start the engine's backup (a checkpoint whose WAL stays pinned), copy or diff every durable file with
+ * pages caught mid-write replaced by stable images, end the engine's backup (which fixes the LSN the backup is
+ * consistent at), copy the WAL from the start to that LSN, write {@code control.bin}, and write
+ * {@code manifest.json} last. On failure everything written is removed (and the destination directory, if this
+ * call created it).
  */
 final class BackupWriter {
     private final BackupSource source;
@@ -28,6 +31,9 @@ final class BackupWriter {
     private final List<BackupManifest.DeltaEntry> deltas = new ArrayList<>();
     private final List<BackupManifest.UnchangedEntry> unchanged = new ArrayList<>();
     private final List<String> removed = new ArrayList<>();
+    private final List<BackupManifest.WalEntry> wal = new ArrayList<>();
+    /** Pages read while a write of them was in flight, replaced by a stable image. */
+    private int stabilizedPages;
     private final BackupProgress progress;
     /** Paged files whose changed pages came from the engine's tracking, and those found by scanning page LSNs. */
     private int trackedFiles;
@@ -95,9 +101,9 @@ final class BackupWriter {
         }
         progress.begin(parent == null ? "backup" : "incremental backup", total);
         try {
-            if (parent != null && parent.sourceLsn() > source.sourceLsn()) {
+            if (parent != null && parent.sourceLsn() >= source.startLsn()) {
                 throw Targets.invalid("base backup " + base + " is at LSN " + parent.sourceLsn() + ", after the "
-                        + "database's LSN " + source.sourceLsn() + ": it is not a backup of this database");
+                        + "database's LSN " + (source.startLsn() - 1) + ": it is not a backup of this database");
             }
             if (parent != null && parent.pageSizeBytes() != source.pageSize()) {
                 throw Targets.invalid("base backup " + base + " has page size " + parent.pageSizeBytes()
@@ -110,18 +116,24 @@ final class BackupWriter {
             for (SourceFile f : source.files()) {
                 BackupChain.StateFile old = baseState.get(f.name());
                 if (parent != null && f.paged() && old != null && old.fileId() == f.fileId()) {
-                    diff(f, old, parent.sourceLsn());
+                    // Pages changed from the parent's start on: the parent's own copy of them may predate changes
+                    // it kept only as WAL, and a restore replays the WAL of the last backup only.
+                    diff(f, old, parent.startLsn() - 1);
                 } else {
                     copyWhole(f);
                 }
+            }
+            for (WalPiece piece : source.end()) {
+                copyWal(piece);
             }
             byte[] control = source.controlImage();
             HashingFileCopier.Result c = copier.write(control, dest, "control.bin");
             files.add(new BackupManifest.FileEntry("control.bin", c.lengthBytes(), c.blake3Hex(), 0));
             long createdSecs = System.currentTimeMillis() / 1000;
             if (parent == null) {
-                return BackupManifest.full(createdSecs, source.sourceLsn(), source.catalogVersion(),
-                        source.pageSize(), files);
+                return BackupManifest.of(createdSecs, source.sourceLsn(), source.startLsn(), source.undoLsn(),
+                        source.catalogVersion(), source.pageSize(), null, null, files, List.of(), List.of(),
+                        List.of(), wal);
             }
             for (String name : baseState.keySet()) {
                 if (source.files().stream().noneMatch(f -> f.name().equals(name)) && !name.equals("control.bin")) {
@@ -134,9 +146,9 @@ final class BackupWriter {
                         + "engine has not tracked changes since LSN " + parent.sourceLsn() + " (it was reopened "
                         + "since); scanned the page LSNs of " + scannedFiles + " file(s)");
             }
-            return BackupManifest.incremental(createdSecs, source.sourceLsn(), source.catalogVersion(),
-                    source.pageSize(), parent.manifestBlake3(), parent.sourceLsn(), files, deltas, unchanged,
-                    removed);
+            return BackupManifest.of(createdSecs, source.sourceLsn(), source.startLsn(), source.undoLsn(),
+                    source.catalogVersion(), source.pageSize(), parent.manifestBlake3(), parent.sourceLsn(), files,
+                    deltas, unchanged, removed, wal);
         } finally {
             progress.end();
         }
@@ -170,9 +182,39 @@ final class BackupWriter {
         }
     }
 
+    private void copyWal(WalPiece piece) throws IOException {
+        try (FileChannel in = source.openWal(piece)) {
+            HashingFileCopier.Result r = copier.copy(in, piece.lengthBytes(), dest, piece.name());
+            if (r.lengthBytes() != piece.lengthBytes()) {
+                throw new PowDbException(ErrorCode.CORRUPT, "WAL segment " + piece.name() + " of "
+                        + source.dataDirectory() + " is shorter than the " + piece.lengthBytes() + " bytes the "
+                        + "backup needs");
+            }
+            wal.add(new BackupManifest.WalEntry(piece.name(), piece.firstLsn(), piece.lastLsn(),
+                    piece.lengthBytes(), r.blake3Hex()));
+        }
+    }
+
+    /** Replaces pages of a block that were caught mid-write (see {@link BackupSource#stabilize}). */
+    private HashingFileCopier.BlockFilter stabilizer(SourceFile f) {
+        if (!f.paged()) {
+            return HashingFileCopier.BlockFilter.NONE;
+        }
+        return (position, block) -> {
+            int n = source.stabilize(f, position, block);
+            if (n > 0) {
+                synchronized (this) {
+                    stabilizedPages += n;
+                }
+            }
+        };
+    }
+
     private void copyWhole(SourceFile f) throws IOException {
-        try (FileChannel in = source.open(f)) {
-            HashingFileCopier.Result r = copier.copy(in, f.sizeBytes(), dest, f.name());
+        FileChannel in = source.open(f);
+        {
+            in.position(0);
+            HashingFileCopier.Result r = copier.copy(in, f.sizeBytes(), dest, f.name(), stabilizer(f));
             if (r.lengthBytes() != f.sizeBytes()) {
                 throw new PowDbException(ErrorCode.CORRUPT, source.dataDirectory().resolve(f.name()) + " shrank "
                         + "during the backup (" + f.sizeBytes() + " bytes expected, " + r.lengthBytes() + " read)");
@@ -184,7 +226,8 @@ final class BackupWriter {
     /** Stores the pages of {@code f} changed since {@code sinceLsn}, or notes it unchanged. */
     private void diff(SourceFile f, BackupChain.StateFile old, long sinceLsn) throws IOException {
         int pageSize = source.pageSize();
-        try (FileChannel in = source.open(f)) {
+        FileChannel in = source.open(f);
+        {
             long basePages = old.lengthBytes() / pageSize;
             int[] tracked = source.changedPages(f, sinceLsn);
             int[] changed;
@@ -211,7 +254,8 @@ final class BackupWriter {
             String resource = source.dataDirectory().resolve(f.name()).toString();
             long length = DeltaFile.lengthBytes(changed.length, pageSize);
             HashingFileCopier.Result r = copier.copy(DeltaFile.producer(in, resource, pageSize, f.fileId(),
-                    old.lengthBytes(), f.sizeBytes(), changed), length, dest, DeltaFile.storedName(f.name()));
+                    old.lengthBytes(), f.sizeBytes(), changed, stabilizer(f)), length, dest,
+                    DeltaFile.storedName(f.name()));
             if (r.lengthBytes() != length) {
                 throw new IllegalStateException("delta of " + f.name() + " has " + r.lengthBytes() + " bytes, "
                         + "expected " + length);

@@ -68,6 +68,14 @@ final class DeltaFile {
      */
     static ReadableByteChannel producer(FileChannel source, String resource, int pageSizeBytes, int fileId,
                                         long baseLengthBytes, long lengthBytes, int[] pageNos) {
+        return producer(source, resource, pageSizeBytes, fileId, baseLengthBytes, lengthBytes, pageNos,
+                HashingFileCopier.BlockFilter.NONE);
+    }
+
+    /** Like the other producer, passing each page image read through {@code fixer} before it is checked. */
+    static ReadableByteChannel producer(FileChannel source, String resource, int pageSizeBytes, int fileId,
+                                        long baseLengthBytes, long lengthBytes, int[] pageNos,
+                                        HashingFileCopier.BlockFilter fixer) {
         byte[] head = header(pageSizeBytes, fileId, baseLengthBytes, lengthBytes, pageNos);
         return new ReadableByteChannel() {
             private int headPos;
@@ -111,6 +119,7 @@ final class DeltaFile {
                         throw new IOException(resource + ": ends before page " + pageNo);
                     }
                 }
+                fixer.filter(pos, ByteBuffer.wrap(image));
                 PageImages.verify(image, resource, fileId, pageNo);
             }
 

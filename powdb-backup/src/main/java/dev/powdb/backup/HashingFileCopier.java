@@ -55,6 +55,18 @@ public final class HashingFileCopier implements AutoCloseable {
     public record Result(long lengthBytes, String blake3Hex) {
     }
 
+    /**
+     * Sees (and may rewrite in place) each block right after it is read, before it is hashed and written: an
+     * online backup replaces pages caught in the middle of a write there.
+     */
+    @FunctionalInterface
+    public interface BlockFilter {
+        BlockFilter NONE = (position, block) -> { };
+
+        /** {@code block} holds bytes {@code [0, limit)} read at byte {@code position} of the source. */
+        void filter(long position, ByteBuffer block) throws IOException;
+    }
+
     /** Test seams: each may throw to simulate a failure at that step. */
     interface Hooks {
         Hooks NONE = new Hooks() {
@@ -137,6 +149,12 @@ public final class HashingFileCopier implements AutoCloseable {
      * {@code in}.
      */
     public Result copy(ReadableByteChannel in, long limitBytes, Path destinationDir, String name) throws IOException {
+        return copy(in, limitBytes, destinationDir, name, BlockFilter.NONE);
+    }
+
+    /** Like {@link #copy(ReadableByteChannel, long, Path, String)}, passing every block read through {@code filter}. */
+    public Result copy(ReadableByteChannel in, long limitBytes, Path destinationDir, String name, BlockFilter filter)
+            throws IOException {
         checkPlainName(name);
         if (!Files.isDirectory(destinationDir, LinkOption.NOFOLLOW_LINKS)) {
             throw new NoSuchFileException(destinationDir.toString(), null, "destination directory does not exist");
@@ -158,7 +176,7 @@ public final class HashingFileCopier implements AutoCloseable {
                     // The creation mode is filtered by the umask; set it explicitly.
                     Files.setPosixFilePermissions(temporary, FILE_PERMISSIONS);
                 }
-                result = pump(in, limitBytes, out, temporary);
+                result = pump(in, limitBytes, out, temporary, filter);
                 out.force(true);
             }
             hooks.beforeRename(temporary);
@@ -193,14 +211,15 @@ public final class HashingFileCopier implements AutoCloseable {
      * block is hashed on a third thread. Three buffers rotate: one being read, one being written and hashed, and
      * one whose hash may still be finishing.
      */
-    private Result pump(ReadableByteChannel in, long limit, FileChannel out, Path temporary) throws IOException {
+    private Result pump(ReadableByteChannel in, long limit, FileChannel out, Path temporary, BlockFilter filter)
+            throws IOException {
         ByteBuffer[] buffers = {ByteBuffer.allocate(blockBytes), ByteBuffer.allocate(blockBytes),
                 ByteBuffer.allocate(blockBytes)};
         Future<?>[] hashing = new Future<?>[3];
         Blake3 digest = new Blake3();
         long written = 0;
         long[] remaining = {limit};
-        fill(in, buffers[0], remaining);
+        fill(in, buffers[0], remaining, limit, filter);
         int i = 0;
         try {
             while (buffers[i % 3].position() > 0) {
@@ -213,7 +232,7 @@ public final class HashingFileCopier implements AutoCloseable {
                     int n = (i + 1) % 3;
                     await(hashing[n]);
                     ByteBuffer ahead = buffers[n];
-                    pending = reader.submit(() -> fill(in, ahead, remaining));
+                    pending = reader.submit(() -> fill(in, ahead, remaining, limit, filter));
                 }
                 try {
                     ByteBuffer toWrite = current.duplicate();
@@ -245,7 +264,9 @@ public final class HashingFileCopier implements AutoCloseable {
     }
 
     /** Reads into {@code buffer} until it is full, the channel ends or the limit is used up; returns bytes read. */
-    private static int fill(ReadableByteChannel in, ByteBuffer buffer, long[] remaining) throws IOException {
+    private static int fill(ReadableByteChannel in, ByteBuffer buffer, long[] remaining, long limit,
+                            BlockFilter filter) throws IOException {
+        long position = limit - remaining[0];
         buffer.clear();
         if (remaining[0] < buffer.capacity()) {
             buffer.limit((int) Math.max(0, remaining[0]));
@@ -256,6 +277,11 @@ public final class HashingFileCopier implements AutoCloseable {
             }
         }
         remaining[0] -= buffer.position();
+        if (buffer.position() > 0 && filter != BlockFilter.NONE) {
+            ByteBuffer view = buffer.duplicate();
+            view.flip();
+            filter.filter(position, view);
+        }
         return buffer.position();
     }
 

@@ -61,10 +61,11 @@ final class Restorer {
                     r.apply(chain.get(i), i);
                 }
                 long bytes = r.checkStaged(finalState);
-                r.newIdentity();
+                r.newIdentity(last);
                 HashingFileCopier.createPrivateDirectory(stage.resolve("wal"));
+                bytes += r.placeWal(chain.get(chain.size() - 1));
                 HashingFileCopier.syncDirectory(stage);
-                prove(stage, dest, last.sourceLsn());
+                prove(stage, dest, last.sourceLsn(), !last.wal().isEmpty());
                 Files.move(stage, absolute, StandardCopyOption.ATOMIC_MOVE);
                 HashingFileCopier.syncDirectory(absolute.getParent());
                 long millis = (System.nanoTime() - started) / 1_000_000;
@@ -83,9 +84,17 @@ final class Restorer {
         }
     }
 
-    /** Presence, type and length of every stored file of the chain; returns their total size. */
+    /**
+     * Presence, type and length of every stored file of the chain and of the WAL the last backup keeps (the only
+     * WAL a restore replays: each increment holds every page changed since its parent started); returns their
+     * total size.
+     */
     private static long checkStoredFiles(List<BackupChain.Link> chain) {
         long total = 0;
+        BackupChain.Link last = chain.get(chain.size() - 1);
+        for (BackupManifest.WalEntry w : last.manifest().wal()) {
+            total += checkStored(last.dir(), w.name(), w.lengthBytes());
+        }
         for (BackupChain.Link link : chain) {
             for (BackupManifest.FileEntry f : link.manifest().files()) {
                 total += checkStored(link.dir(), f.name(), f.lengthBytes());
@@ -155,6 +164,24 @@ final class Restorer {
         }
     }
 
+    /**
+     * Copies the WAL the backup keeps into the staged {@code wal/} directory, checking each byte's BLAKE3;
+     * opening the staged database replays it. Returns the bytes copied.
+     */
+    private long placeWal(BackupChain.Link link) throws IOException {
+        Path walDir = stage.resolve("wal");
+        long total = 0;
+        for (BackupManifest.WalEntry w : link.manifest().wal()) {
+            HashingFileCopier.Result r = copier.copy(link.dir().resolve(w.name()), walDir, w.name());
+            if (r.lengthBytes() != w.lengthBytes() || !r.blake3Hex().equals(w.blake3Hex())) {
+                throw damaged(link.dir().resolve(w.name()), w.lengthBytes(), w.blake3Hex(), r.lengthBytes(),
+                        r.blake3Hex());
+            }
+            total += r.lengthBytes();
+        }
+        return total;
+    }
+
     private void applyDelta(BackupChain.Link link, BackupManifest.DeltaEntry d) throws IOException {
         Path delta = link.dir().resolve(DeltaFile.storedName(d.name()));
         Path target = stage.resolve(d.name());
@@ -190,10 +217,10 @@ final class Restorer {
      * Gives the restored database an id of its own: from here on it has its own history, and backups of the
      * database it came from are refused as a base for its increments.
      */
-    private void newIdentity() throws IOException {
+    private void newIdentity(BackupManifest last) throws IOException {
         Path control = stage.resolve("control.bin");
         byte[] image = dev.powdb.storage.spi.ControlImages.withNewDatabaseId(Files.readAllBytes(control),
-                control.toString());
+                control.toString(), last.startLsn(), last.undoLsn(), last.sourceLsn(), !last.wal().isEmpty());
         Files.delete(control);
         copier.withProgress(BackupProgress.NONE).write(image, stage, "control.bin");
         copier.withProgress(progress);
@@ -223,10 +250,14 @@ final class Restorer {
         return total;
     }
 
-    /** Opens the staged database to prove it opens and is at the expected LSN. */
-    private static void prove(Path stage, Path dest, long sourceLsn) {
+    /**
+     * Opens the staged database to prove it opens and is at the expected LSN. Opening replays the backup's WAL,
+     * if it keeps any; recovery then logs the rollback of transactions still open at the end, so the LSN may be
+     * past the backup's.
+     */
+    private static void prove(Path stage, Path dest, long sourceLsn, boolean replays) {
         try (Database db = Database.openExisting(stage, DatabaseOptions.defaults())) {
-            if (db.maxLsn() != sourceLsn) {
+            if (replays ? db.maxLsn() < sourceLsn : db.maxLsn() != sourceLsn) {
                 throw new BackupException(ErrorCode.CORRUPT, "restore refused: the restored database opened at LSN "
                         + db.maxLsn() + ", the backup says " + sourceLsn + "; nothing was written to " + dest);
             }

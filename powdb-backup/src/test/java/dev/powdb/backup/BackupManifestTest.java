@@ -157,7 +157,7 @@ class BackupManifestTest {
     @Test
     void versionTooNewIsReportedBeforeUnknownFields() throws Exception {
         ObjectNode root = exampleJson();
-        root.put("format_version", 2);
+        root.put("format_version", 3);
         root.put("wal_range", "future field");
         FormatVersionException e = assertThrows(FormatVersionException.class, () -> parse(root));
         assertEquals(ErrorCode.FORMAT_TOO_NEW, e.code());

@@ -367,7 +367,12 @@ class BackupRoundTripMatrixTest {
                     r.scan("t", x -> true, row -> ids.add((Long) row.get("id")));
                     assertEquals(0L, ids.first());
                     assertEquals(ids.size() - 1, (long) ids.last(), b + ": not a consistent prefix");
-                    assertEquals(m.sourceLsn(), r.maxLsn());
+                    // Replaying the kept WAL rolls back a transaction open at the end, which logs the rollback.
+                    if (m.wal().isEmpty()) {
+                        assertEquals(m.sourceLsn(), r.maxLsn());
+                    } else {
+                        assertTrue(r.maxLsn() >= m.sourceLsn(), b + ": restored at LSN " + r.maxLsn());
+                    }
                 }
                 assertVerifies(dest);
             }

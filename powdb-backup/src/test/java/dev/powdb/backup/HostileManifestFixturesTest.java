@@ -148,7 +148,7 @@ class HostileManifestFixturesTest {
                 new Case("heap-without-file-id", full(), r -> at(r, "files", 2).put("file_id", 0),
                         "ManifestException", "files[2].file_id", "needs its file id"),
                 new Case("version-too-new", full(), r -> {
-                    r.put("format_version", 2);
+                    r.put("format_version", BackupManifest.MAX_READ_VERSION + 1);
                     r.put("wal_range", "from a later version");
                 }, "FormatVersionException", "FORMAT_TOO_NEW", "too new"),
                 new Case("version-too-old", full(), r -> r.put("format_version", 0),

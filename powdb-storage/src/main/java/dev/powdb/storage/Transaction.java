@@ -18,6 +18,7 @@ import java.util.function.Predicate;
 public final class Transaction implements TableOperations, AutoCloseable {
     private final Operations ops;
     private boolean finished;
+    private long commitLsn = -1;
 
     Transaction(Operations ops) {
         this.ops = ops;
@@ -28,7 +29,15 @@ public final class Transaction implements TableOperations, AutoCloseable {
         checkActive();
         ops.checkOwner();
         finished = true;
-        ops.commit();
+        commitLsn = ops.commit();
+    }
+
+    /**
+     * The LSN of this transaction's commit record once it committed, or -1 (not committed, or it changed
+     * nothing). A point-in-time restore to this LSN or later holds the transaction, to an earlier one does not.
+     */
+    public long commitLsn() {
+        return commitLsn;
     }
 
     /** Undoes every change of this transaction. */

@@ -34,8 +34,20 @@ final class Checkpointer {
         writtenCatalogVersion = catalogVersion;
     }
 
+    /** What a checkpoint recorded: its redo and undo LSNs and the catalog it wrote. */
+    record Result(long redoLsn, long undoLsn, Catalog catalog) {
+    }
+
     /** Runs a checkpoint. {@code clean} marks a checkpoint taken by close, after which nothing is written. */
-    synchronized void run(boolean clean) {
+    synchronized Result run(boolean clean) {
+        return run(clean, null);
+    }
+
+    /**
+     * Runs a checkpoint; {@code beforeTruncate}, when given, is called with the result before old WAL segments
+     * are deleted (an online backup pins the WAL it needs there, so no segment it needs can go).
+     */
+    synchronized Result run(boolean clean, java.util.function.Consumer<Result> beforeTruncate) {
         if (engine.wal().poison() != null) {
             throw new PowDbException(ErrorCode.POISONED, "no checkpoint of " + engine.dir + " after a failed write or"
                     + " fsync; reopen the database to recover", engine.wal().poison());
@@ -80,8 +92,13 @@ final class Checkpointer {
             s.idLow = engine.databaseId()[1];
             ControlFile.write(engine.fs, engine.dir, s);
             engine.pool.setCheckpointed(redo);
-            engine.wal().deleteSegmentsBefore(Math.min(redo, undo));
+            Result result = new Result(redo, undo, cat[0]);
+            if (beforeTruncate != null) {
+                beforeTruncate.accept(result);
+            }
+            engine.wal().deleteSegmentsBefore(Math.min(Math.min(redo, undo), engine.walRetainedFrom()));
             walBytesAtLast = walBytes;
+            return result;
         } catch (IOException | RuntimeException e) {
             // After a failed page write or fsync the kernel may have dropped data we can no longer trust to be on
             // disk; refusing writes until a reopen (which replays the WAL from the last good checkpoint) is the

@@ -80,14 +80,24 @@ public final class ControlFile {
      * {@code nextLsn}: what a restored data directory starts from.
      */
     public static byte[] cleanImage(long nextLsn, long catalogVersion, long timeMicros, long idHigh, long idLow) {
+        return image(nextLsn, nextLsn, nextLsn, true, catalogVersion, timeMicros, idHigh, idLow);
+    }
+
+    /**
+     * Bytes of a whole control file (both slots equal) recording a checkpoint with redo LSN {@code redoLsn}, undo
+     * LSN {@code undoLsn} and next LSN {@code nextLsn}: what a restore installs beside the data files and the WAL
+     * of an online backup, so that opening replays that WAL.
+     */
+    public static byte[] image(long redoLsn, long undoLsn, long nextLsn, boolean clean, long catalogVersion,
+                               long timeMicros, long idHigh, long idLow) {
         State s = new State();
         s.sequence = 1;
-        s.redoLsn = nextLsn;
-        s.undoLsn = nextLsn;
+        s.redoLsn = redoLsn;
+        s.undoLsn = undoLsn;
         s.nextLsn = nextLsn;
         s.catalogVersion = catalogVersion;
         s.timeMicros = timeMicros;
-        s.clean = true;
+        s.clean = clean;
         s.idHigh = idHigh;
         s.idLow = idLow;
         byte[] slot = encode(s);

@@ -382,6 +382,7 @@ public final class Engine implements Closeable {
                 long micros = System.currentTimeMillis() * 1000L;
                 try {
                     lsn = wal.append(WalRecordType.COMMIT, ctx.txId, out -> out.i64(micros));
+                    ctx.commitLsn = lsn;
                 } catch (RuntimeException e) {
                     rollbackAfterFailedCommit(ctx, e);
                     throw e;
@@ -528,6 +529,32 @@ public final class Engine implements Closeable {
                 throw new PowDbException(ErrorCode.INVALID_ARGUMENT, "restore point name has a control character "
                         + "at position " + (i + 1));
             }
+        }
+    }
+
+    /** WAL pins: LSNs from which an online backup (or the archiver) still needs the WAL, with their counts. */
+    private final java.util.TreeMap<Long, Integer> walPins = new java.util.TreeMap<>();
+
+    /** Keeps WAL segments holding {@code lsn} or later from deletion until the returned pin is released. */
+    Runnable pinWal(long lsn) {
+        synchronized (walPins) {
+            walPins.merge(lsn, 1, Integer::sum);
+        }
+        boolean[] released = {false};
+        return () -> {
+            synchronized (walPins) {
+                if (!released[0]) {
+                    released[0] = true;
+                    walPins.computeIfPresent(lsn, (k, n) -> n == 1 ? null : n - 1);
+                }
+            }
+        };
+    }
+
+    /** The lowest LSN whose WAL must be kept for a pin (Long.MAX_VALUE when nothing is pinned). */
+    long walRetainedFrom() {
+        synchronized (walPins) {
+            return walPins.isEmpty() ? Long.MAX_VALUE : walPins.firstKey();
         }
     }
 

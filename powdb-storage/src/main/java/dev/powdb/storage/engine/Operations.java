@@ -45,9 +45,10 @@ public final class Operations implements TableOperations {
     }
 
     /** Commits this transaction. */
-    public void commit() {
+    public long commit() {
         checkOwner();
         engine.commit(tx);
+        return tx.commitLsn();
     }
 
     /** Rolls this transaction back. */

@@ -24,6 +24,13 @@ final class TxContext implements EditLog {
     final long txId;
     /** LSN of this transaction's first record, or -1 while it has written nothing. */
     volatile long firstLsn = -1;
+    /** LSN of the commit record once committed (-1 before, and when nothing was written). */
+    volatile long commitLsn = -1;
+
+    /** LSN of the commit record once committed (-1 before, and when nothing was written). */
+    public long commitLsn() {
+        return commitLsn;
+    }
     private final ByteSink undo = new ByteSink(4096);
     private boolean compensating;
     boolean dropsFiles;

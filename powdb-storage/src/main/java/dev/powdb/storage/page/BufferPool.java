@@ -229,6 +229,36 @@ public final class BufferPool {
         }
     }
 
+    /**
+     * Copies a stable image of a page for an online backup: the last logged state of a resident page (taken under
+     * its read latch, so never half an edit), or the page as stored when it is not resident (read under the pool
+     * lock, while no write of it can be in flight, because pages are written only while resident). A page that
+     * was never written nor logged comes back as zeros. The image carries a valid checksum unless it is all zeros.
+     */
+    public void readStable(PagedFile file, int pageNo, byte[] out) {
+        Page p;
+        synchronized (this) {
+            p = file.resident(pageNo);
+            if (p == null || p.discarded) {
+                file.readImage(pageNo, out, true);
+                return;
+            }
+            p.pins.incrementAndGet();
+        }
+        try {
+            p.latch.readLock().lock();
+            try {
+                p.copyLogged(out);
+            } finally {
+                p.latch.readLock().unlock();
+            }
+        } finally {
+            synchronized (this) {
+                p.pins.decrementAndGet();
+            }
+        }
+    }
+
     /** Writes every dirty page of {@code file}. */
     public void flushFile(PagedFile file) {
         flushWhere(p -> p.owner == file);

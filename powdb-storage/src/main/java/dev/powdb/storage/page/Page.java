@@ -413,6 +413,19 @@ public final class Page {
         return pendingBase != null ? COPY_BASE : COPY_ALL;
     }
 
+    /**
+     * Copies the last logged state (the base of deferred changes, or the page itself) with its checksum set, or
+     * zeros when that state is all zeros. Caller holds at least the read latch.
+     */
+    void copyLogged(byte[] dst) {
+        byte[] src = pendingBase != null ? pendingBase : data;
+        System.arraycopy(src, 0, dst, 0, SIZE);
+        writeInt(dst, OFF_CRC, 0);
+        if (!isZero(dst)) {
+            writeInt(dst, OFF_CRC, checksum(dst));
+        }
+    }
+
     /** {@link #copyForWrite}: the page is copied, nothing remains unwritten. */
     static final int COPY_ALL = 0;
     /** {@link #copyForWrite}: the last logged state is copied; deferred changes remain. */

@@ -18,19 +18,28 @@ public final class ControlImages {
     }
 
     /**
-     * The same clean-stop image with a new random database id: what a restore installs, so that the restored copy
-     * and the database it came from are told apart by later backups.
+     * The same image with a new random database id: what a restore installs, so that the restored copy and the
+     * database it came from are told apart by later backups. The image must record what the backup's manifest
+     * says: a clean stop at {@code sourceLsn + 1} for a backup without WAL, else a checkpoint at {@code startLsn}
+     * and {@code undoLsn} whose WAL ends at {@code sourceLsn}.
      *
-     * @throws dev.powdb.storage.CorruptionException when the image is damaged or does not record a clean stop
+     * @throws dev.powdb.storage.CorruptionException when the image is damaged or records something else
      */
-    public static byte[] withNewDatabaseId(byte[] image, String resource) {
+    public static byte[] withNewDatabaseId(byte[] image, String resource, long startLsn, long undoLsn,
+                                           long sourceLsn, boolean keepsWal) {
         ControlFile.State s = ControlFile.decodeImage(image, resource);
-        if (!s.clean || s.redoLsn != s.nextLsn || s.undoLsn != s.nextLsn) {
-            throw new dev.powdb.storage.CorruptionException(resource, 0, "control file of a backup",
-                    "a clean stop with nothing to redo", "redo LSN " + s.redoLsn + ", next LSN " + s.nextLsn
-                    + (s.clean ? "" : ", not clean"), "not written by a backup");
+        boolean ok = keepsWal
+                ? !s.clean && s.redoLsn == startLsn && s.undoLsn == undoLsn && s.nextLsn == sourceLsn + 1
+                : s.clean && s.redoLsn == sourceLsn + 1 && s.undoLsn == sourceLsn + 1 && s.nextLsn == sourceLsn + 1;
+        if (!ok) {
+            String expected = keepsWal ? "a checkpoint at redo LSN " + startLsn + ", undo LSN " + undoLsn
+                    + ", next LSN " + (sourceLsn + 1) : "a clean stop at LSN " + (sourceLsn + 1);
+            throw new dev.powdb.storage.CorruptionException(resource, 0, "control file of a backup", expected
+                    + " (as the manifest says)", "redo LSN " + s.redoLsn + ", undo LSN " + s.undoLsn + ", next LSN "
+                    + s.nextLsn + (s.clean ? ", clean" : ", not clean"), "not written by this backup");
         }
         long[] id = ControlFile.newDatabaseId();
-        return ControlFile.cleanImage(s.nextLsn, s.catalogVersion, s.timeMicros, id[0], id[1]);
+        return ControlFile.image(s.redoLsn, s.undoLsn, s.nextLsn, s.clean, s.catalogVersion, s.timeMicros, id[0],
+                id[1]);
     }
 }

@@ -280,6 +280,36 @@ public final class Wal implements Closeable, PageFlushGate {
     static final int RESERVE_STEP_BYTES = 1 << 20;
     private static final byte[] ZEROS = new byte[RESERVE_STEP_BYTES];
 
+    /**
+     * Where the log ends on disk: the LSN of the last record written to the current segment, that segment's first
+     * LSN and the byte length of its frames. Every record up to {@code lastLsn} is durable when this is returned.
+     */
+    public record Tail(long lastLsn, long segmentStartLsn, long segmentLength) {
+    }
+
+    /**
+     * Writes and fsyncs every record appended so far and returns where the log ends. The segment named by the
+     * result holds exactly the frames up to {@code lastLsn} in its first {@code segmentLength} bytes; later
+     * appends only add bytes after them.
+     */
+    public Tail syncedTail() {
+        sync(maxLsn());
+        Tail t;
+        flushLock.lock();
+        try {
+            t = new Tail(writtenLsn, segmentStartLsn, segmentSize);
+        } finally {
+            flushLock.unlock();
+        }
+        sync(t.lastLsn());
+        return t;
+    }
+
+    /** The directory of the segments. */
+    public Path directory() {
+        return dir;
+    }
+
     /** LSN the next record will get. */
     public long nextLsn() {
         appendLock.lock();

@@ -175,7 +175,7 @@ public final class WalScanner {
     }
 
     /** Length of a valid frame with LSN {@code lsn} at {@code pos}, or -1. */
-    private static int frameAt(byte[] data, int pos, long lsn) {
+    static int frameAt(byte[] data, int pos, long lsn) {
         if (data.length - pos < WalFormat.FRAME_HEADER_SIZE) {
             return -1;
         }
@@ -192,7 +192,7 @@ public final class WalScanner {
         return len;
     }
 
-    private static WalRecord decode(byte[] data, int pos, int len, Path segment) {
+    static WalRecord decode(byte[] data, int pos, int len, Path segment) {
         long lsn = Page.readLong(data, pos + 8);
         long horizon = Page.readLong(data, pos + 16);
         long tx = Page.readLong(data, pos + 24);
