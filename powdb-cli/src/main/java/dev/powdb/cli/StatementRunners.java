@@ -18,6 +18,9 @@ final class StatementRunners {
             "  count(User filter .status = \"new\");   avg(User { .age });",
             "  User filter .name = \"Ada\" update { age := .age + 1 };   User filter .age < 18 delete;",
             "  begin; ...; commit;   (or rollback;)   # comments run to the end of the line",
+            "  backup to \"backups/full\";   backup to \"backups/incr-1\" base \"backups/full\";"
+                    + "   restore point \"before-upgrade\";",
+            "    (backups of this open database; relative directories are resolved against the current directory)",
             "Shell commands: help, quit, exit (or Ctrl-D). Ctrl-C clears the current input.",
             "The language is described in docs/powql.md.");
 

@@ -448,6 +448,62 @@ class LauncherIT {
     }
 
     @Test
+    void powqlBackupThroughDashCResolvesRelativeDirectoriesAgainstTheWorkingDirectory() throws Exception {
+        String db = tmp.resolve("db").toString();
+        Path cwd = tmp.toRealPath();   // the process runs in tmp; what its JVM sees as the working directory
+        Run full = run("--data-dir", db, "-c", USERS + " backup to \"full\"; restore point \"after-full\";");
+        assertEquals(0, full.exit, full::toString);
+        assertEquals("", full.err, full::toString);
+        assertTrue(full.out.matches("created type User\ninserted 5\n"
+                + "kind\tdestination\tbase\tsource_lsn\tfiles\tbytes\tmillis\tmanifest_blake3\n"
+                + "full\t" + Pattern.quote(cwd.resolve("full").toString())
+                + "\t\t\\d+\t\\d+\t\\d+\t\\d+\t[0-9a-f]{64}\n"
+                + "restore_point\tlsn\nafter-full\t\\d+\n"), full::toString);
+        assertTrue(Files.isRegularFile(tmp.resolve("full/manifest.json")), full::toString);
+
+        assertEquals(0, run("--data-dir", db, "-c", "User filter .name = \"Ada\" update { age := 99 };"
+                + " insert User { name := \"Fay\", age := 41 };").exit);
+        Run incr = run("--data-dir", db, "--json", "-c", "backup to \"incr\" base \"full\";"
+                + " restore point \"after-incr\";");
+        assertEquals(0, incr.exit, incr::toString);
+        assertEquals("", incr.err, incr::toString);
+        String[] lines = incr.out.split("\n");
+        assertEquals(2, lines.length, incr::toString);
+        JsonNode summary = JSON.readTree(lines[0]);
+        assertEquals("incremental", summary.get("kind").asText(), incr::toString);
+        assertEquals(cwd.resolve("incr").toString(), summary.get("destination").asText(), incr::toString);
+        assertEquals(cwd.resolve("full").toString(), summary.get("base").asText(), incr::toString);
+        Run info = run("backup-info", "incr", "--json");
+        assertEquals(0, info.exit, info::toString);
+        JsonNode manifest = JSON.readTree(info.out);
+        assertEquals(manifest.get("source_lsn").asLong(), summary.get("source_lsn").asLong());
+        assertEquals(manifest.get("manifest_blake3").asText(), summary.get("manifest_blake3").asText());
+        JsonNode point = JSON.readTree(lines[1]);
+        assertEquals("after-incr", point.get("restore_point").asText(), incr::toString);
+        assertTrue(point.get("lsn").asLong() > summary.get("source_lsn").asLong(), incr::toString);
+
+        Run restored = run("restore", "full", "restored", "--apply", "incr");
+        assertEquals(0, restored.exit, restored::toString);
+        String query = "User order .name { .name, .age, .city };";
+        Run original = run("--data-dir", db, "-c", query);
+        assertTrue(original.out.contains("Ada\t99\tOslo\n") && original.out.contains("Fay\t41\tOslo\n"),
+                original::toString);
+        assertSuccess(original.out, run("--data-dir", tmp.resolve("restored").toString(), "-c", query));
+
+        // refusals are one positioned Error: line, no stack trace, exit 1
+        Run inTx = run("--data-dir", db, "-c", "begin;\n backup to \"tx\";");
+        assertEquals(1, inTx.exit, inTx::toString);
+        assertEquals("begin\n", inTx.out, inTx::toString);
+        assertEquals("Error: line 2, column 2: backup cannot run inside a transaction: a backup holds only committed"
+                + " work; commit or rollback first\n", inTx.err, inTx::toString);
+        Run badBase = run("--data-dir", db, "-c", "backup to \"next\" base \"nope\";");
+        assertEquals(1, badBase.exit, badBase::toString);
+        assertEquals("Error: line 1, column 1: " + cwd.resolve("nope") + " is not a backup: no such directory\n",
+                badBase.err, badBase::toString);
+        assertFalse(Files.exists(tmp.resolve("tx")) || Files.exists(tmp.resolve("next")), "a refused backup wrote");
+    }
+
+    @Test
     void backupOfADatabaseHeldByAShellIsRefusedAndTouchesNothing() throws Exception {
         Path db = tmp.resolve("db");
         assertEquals(0, run("--data-dir", db.toString(), "-c", USERS).exit);

@@ -65,6 +65,8 @@ class ShellTest {
         assertTrue(out().contains("insert User { name := \"Ada\", age := 36 }"), out());
         assertTrue(out().contains("update { age := .age + 1 }"), out());
         assertTrue(out().contains("alter User add index .age;"), out());
+        assertTrue(out().contains("backup to \"backups/incr-1\" base \"backups/full\";"), out());
+        assertTrue(out().contains("restore point \"before-upgrade\";"), out());
         assertTrue(runner.executed.isEmpty());
     }
 

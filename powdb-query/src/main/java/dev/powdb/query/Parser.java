@@ -16,7 +16,7 @@ import java.util.Set;
 final class Parser {
     /** Words that start a statement; a table cannot be queried under one of these names. */
     static final Set<String> STATEMENT_WORDS = Set.of("type", "drop", "alter", "insert", "begin", "commit",
-            "rollback");
+            "rollback", "backup", "restore");
     static final Set<String> AGGREGATES = Set.of("count", "sum", "avg", "min", "max");
     private static final Set<String> COMPARISONS = Set.of("=", "!=", "<", "<=", ">", ">=");
 
@@ -133,6 +133,10 @@ final class Parser {
             case "rollback":
                 next();
                 return new Statement.Rollback(t.pos());
+            case "backup":
+                return backup();
+            case "restore":
+                return restorePoint();
             default:
                 break;
         }
@@ -161,6 +165,50 @@ final class Parser {
             return new Statement.Update(t.pos(), q, assigns);
         }
         return q;
+    }
+
+    /** {@code backup to "DIR" [base "PREV"]}. */
+    private Statement backup() {
+        Pos pos = next().pos();
+        expect("to");
+        Token destination = directory("the backup directory", "to");
+        if (!accept("base")) {
+            if (peek().kind() != Token.Kind.EOF && !peek().is(";")) {
+                throw expected("'base', ';' or end of input");
+            }
+            return new Statement.Backup(pos, destination.pos(), (String) destination.value(), null, null);
+        }
+        Token base = directory("the base backup's directory", "base");
+        return new Statement.Backup(pos, destination.pos(), (String) destination.value(), base.pos(),
+                (String) base.value());
+    }
+
+    /** A non-empty string naming a directory, after the word {@code after}. */
+    private Token directory(String what, String after) {
+        if (peek().kind() != Token.Kind.STRING) {
+            throw expected("a string (" + what + ") after " + after);
+        }
+        Token t = next();
+        if (((String) t.value()).isEmpty()) {
+            throw new QueryException(ErrorCode.INVALID_ARGUMENT, t.pos(), what + " is an empty string");
+        }
+        return t;
+    }
+
+    /** {@code restore point "NAME"}; restoring a backup is the {@code powdb restore} command, not a statement. */
+    private Statement restorePoint() {
+        Pos pos = next().pos();
+        if (!peek().is("point")) {
+            Token t = peek();
+            throw new QueryException(ErrorCode.INVALID_ARGUMENT, t.pos().line(), t.pos().column(),
+                    "expected 'point', found " + t.describe() + " (PowQL only creates restore points; a backup is"
+                            + " restored with the command powdb restore)", t.kind() == Token.Kind.EOF, null);
+        }
+        next();
+        if (peek().kind() != Token.Kind.STRING) {
+            throw expected("a string (the restore point's name) after point");
+        }
+        return new Statement.RestorePoint(pos, (String) next().value());
     }
 
     private Statement createType() {

@@ -6,8 +6,13 @@ import dev.powdb.storage.PowDbException;
 import dev.powdb.storage.TableOperations;
 import dev.powdb.storage.TableSchema;
 import dev.powdb.storage.Transaction;
+import dev.powdb.storage.spi.BackupSummary;
 
+import java.io.UncheckedIOException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +25,16 @@ import java.util.Set;
  * <p>An instance remembers one open transaction ({@code begin} ... {@code commit}/{@code rollback}); while it is
  * open, statements run inside it and must come from the thread that ran {@code begin}. Outside a transaction each
  * statement commits on its own. A statement that fails changes nothing; statements before it keep their effect.
+ * {@code backup to} and {@code restore point} act on the whole database and are refused inside a transaction.
  * Not thread-safe: use one instance per session.
  */
 public final class PowQL implements AutoCloseable {
+    /** Columns of the one row a {@code backup to} statement returns. */
+    public static final List<String> BACKUP_COLUMNS = List.of("kind", "destination", "base", "source_lsn", "files",
+            "bytes", "millis", "manifest_blake3");
+    /** Columns of the one row a {@code restore point} statement returns. */
+    public static final List<String> RESTORE_POINT_COLUMNS = List.of("restore_point", "lsn");
+
     private final Database db;
     private Transaction tx;
 
@@ -143,8 +155,55 @@ public final class PowQL implements AutoCloseable {
             sink.message("updated " + inOneTransaction(t -> Executor.update(t, u)));
         } else if (s instanceof Statement.Delete d) {
             sink.message("deleted " + inOneTransaction(t -> Executor.delete(t, d)));
+        } else if (s instanceof Statement.Backup b) {
+            sink.rows(BACKUP_COLUMNS, List.of(backup(b)));
+        } else if (s instanceof Statement.RestorePoint r) {
+            refuseInTransaction(r, "restore point cannot be created inside a transaction: it marks a point between"
+                    + " transactions");
+            long lsn = withIoErrors(r, () -> db.createRestorePoint(r.name()));
+            sink.rows(RESTORE_POINT_COLUMNS, List.of(List.of(r.name(), lsn)));
         } else {
             sink.message(ddl(s));
+        }
+    }
+
+    /**
+     * Takes the backup of {@code b} through {@link Database#backup}, relative directories resolved against the
+     * process's working directory, and returns its result row ({@link #BACKUP_COLUMNS}).
+     */
+    private List<Object> backup(Statement.Backup b) {
+        refuseInTransaction(b, "backup cannot run inside a transaction: a backup holds only committed work");
+        Path destination = path(b.destination(), b.destinationPos());
+        Path base = b.base() == null ? null : path(b.base(), b.basePos());
+        BackupSummary summary = withIoErrors(b, () -> base == null ? db.backup(destination)
+                : db.backup(destination, base));
+        return Arrays.asList(summary.incremental() ? "incremental" : "full", summary.directory().toString(),
+                base == null ? null : base.toString(), summary.sourceLsn(), (long) summary.files(), summary.bytes(),
+                summary.millis(), summary.manifestBlake3());
+    }
+
+    private void refuseInTransaction(Statement s, String why) {
+        if (tx != null) {
+            throw new QueryException(ErrorCode.ILLEGAL_STATE, s.pos(), why + "; commit or rollback first");
+        }
+    }
+
+    /** {@code text} as an absolute path (resolved against the working directory); INVALID_ARGUMENT at {@code pos}. */
+    private static Path path(String text, Pos pos) {
+        try {
+            return Path.of(text).toAbsolutePath();
+        } catch (InvalidPathException e) {
+            throw new QueryException(ErrorCode.INVALID_ARGUMENT, pos, "invalid path " + Printer.quote(text) + ": "
+                    + e.getReason());
+        }
+    }
+
+    /** Runs {@code call}, reporting an unchecked I/O error (which is not a PowDbException) at the statement. */
+    private static <T> T withIoErrors(Statement s, java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (UncheckedIOException e) {
+            throw new QueryException(ErrorCode.IO, s.pos().line(), s.pos().column(), e.getMessage(), false, e);
         }
     }
 

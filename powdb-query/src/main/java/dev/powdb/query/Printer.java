@@ -76,6 +76,14 @@ public final class Printer {
             b.append("(commit)");
         } else if (s instanceof Statement.Rollback) {
             b.append("(rollback)");
+        } else if (s instanceof Statement.Backup bk) {
+            b.append("(backup ").append(quote(bk.destination()));
+            if (bk.base() != null) {
+                b.append(" (base ").append(quote(bk.base())).append(')');
+            }
+            b.append(')');
+        } else if (s instanceof Statement.RestorePoint r) {
+            b.append("(restore-point ").append(quote(r.name())).append(')');
         } else {
             throw new IllegalArgumentException("unknown statement " + s);
         }

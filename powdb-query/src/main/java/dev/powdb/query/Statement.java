@@ -88,4 +88,16 @@ public sealed interface Statement {
     /** {@code rollback}. */
     record Rollback(Pos pos) implements Statement {
     }
+
+    /**
+     * {@code backup to "DIR"} (a full backup) or {@code backup to "DIR" base "PREV"} (an incremental one); the
+     * directories are the strings as written, resolved when the statement runs. {@code base} and {@code basePos}
+     * are null for a full backup.
+     */
+    record Backup(Pos pos, Pos destinationPos, String destination, Pos basePos, String base) implements Statement {
+    }
+
+    /** {@code restore point "NAME"}; the name is checked by the storage engine when the statement runs. */
+    record RestorePoint(Pos pos, String name) implements Statement {
+    }
 }

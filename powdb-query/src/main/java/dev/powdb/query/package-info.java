@@ -5,6 +5,8 @@
  * The entry point is {@link dev.powdb.query.PowQL}.
  *
  * <p>May import {@code dev.powdb.storage} (the public facade only: Database, TableOperations, Transaction, schema
- * and value classes) and the JDK; never the engine's internal packages, and nothing from the CLI or backup layers.
+ * and value classes), {@code dev.powdb.storage.spi.BackupSummary} (what {@code Database.backup} returns) and the
+ * JDK; never the engine's internal packages, and nothing from the CLI or backup layers ({@code backup to} reaches
+ * the backup module only through {@code Database.backup} and its ServiceLoader lookup).
  */
 package dev.powdb.query;

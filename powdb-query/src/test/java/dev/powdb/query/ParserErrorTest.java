@@ -69,6 +69,28 @@ class ParserErrorTest {
         User filter .a = -9223372036854775809 | line 1, column 19: integer literal 9223372036854775809 is out of range (64-bit signed)
         User filter .a = 1٣             | line 1, column 19: unexpected character '٣'
         User filter .a = 1.٣            | line 1, column 20: unexpected character '٣'
+        backup                               | line 1, column 7: expected 'to', found end of input
+        backup into "b"                      | line 1, column 8: expected 'to', found 'into'
+        backup filter .a = 1                 | line 1, column 8: expected 'to', found 'filter'
+        backup to                            | line 1, column 10: expected a string (the backup directory) after to, found end of input
+        backup to b                          | line 1, column 11: expected a string (the backup directory) after to, found 'b'
+        backup to b"00"                      | line 1, column 11: expected a string (the backup directory) after to, found bytes literal
+        backup to ""                         | line 1, column 11: the backup directory is an empty string
+        backup to "b" base                   | line 1, column 19: expected a string (the base backup's directory) after base, found end of input
+        backup to "b" base 5                 | line 1, column 20: expected a string (the base backup's directory) after base, found '5'
+        backup to "b" base ""                | line 1, column 20: the base backup's directory is an empty string
+        backup to "b" bse "a"                | line 1, column 15: expected 'base', ';' or end of input, found 'bse'
+        backup to "b" "c"                    | line 1, column 15: expected 'base', ';' or end of input, found string "c"
+        backup to "b" base "a" x             | line 1, column 24: expected ';' or end of input, found 'x'
+        backup to "b" base "a" base "c"      | line 1, column 24: expected ';' or end of input, found 'base'
+        BACKUP to "b"                        | line 1, column 8: expected ';' or end of input, found 'to'
+        Backup to "b"                        | line 1, column 8: expected ';' or end of input, found 'to'
+        restore                              | line 1, column 8: expected 'point', found end of input (PowQL only creates restore points; a backup is restored with the command powdb restore)
+        restore to "x"                       | line 1, column 9: expected 'point', found 'to' (PowQL only creates restore points; a backup is restored with the command powdb restore)
+        restore point                        | line 1, column 14: expected a string (the restore point's name) after point, found end of input
+        restore point before                 | line 1, column 15: expected a string (the restore point's name) after point, found 'before'
+        restore point "a" "b"                | line 1, column 19: expected ';' or end of input, found string "b"
+        restore point "a" base "b"           | line 1, column 19: expected ';' or end of input, found 'base'
         """)
     void syntaxError(String script, String message) {
         QueryException e = assertThrows(QueryException.class, () -> PowQL.parse(script));
@@ -90,6 +112,30 @@ class ParserErrorTest {
         QueryException e = assertThrows(QueryException.class,
                 () -> PowQL.parse("insert T { s := \"a\nb\" } x"));
         assertEquals("line 2, column 6: expected ';' or end of input, found 'x'", e.getMessage());
+    }
+
+    @Test
+    void backupErrorsAcrossLines() {
+        QueryException e = assertThrows(QueryException.class,
+                () -> PowQL.parse("count(User);\nbackup to\n  \"x\" base\n    7"));
+        assertEquals("line 4, column 5: expected a string (the base backup's directory) after base, found '7'",
+                e.getMessage());
+        assertEquals(4, e.line());
+        assertEquals(5, e.column());
+        assertFalse(e.atEnd());
+    }
+
+    @Test
+    void incompleteBackupAndRestorePointAreAtEnd() {
+        assertTrue(assertThrows(QueryException.class, () -> PowQL.parse("backup")).atEnd());
+        assertTrue(assertThrows(QueryException.class, () -> PowQL.parse("backup to")).atEnd());
+        assertTrue(assertThrows(QueryException.class, () -> PowQL.parse("backup to \"a\" base")).atEnd());
+        assertTrue(assertThrows(QueryException.class, () -> PowQL.parse("backup to \"a")).atEnd());
+        assertTrue(assertThrows(QueryException.class, () -> PowQL.parse("restore")).atEnd());
+        assertTrue(assertThrows(QueryException.class, () -> PowQL.parse("restore point")).atEnd());
+        assertFalse(assertThrows(QueryException.class, () -> PowQL.parse("backup to \"a\" bse")).atEnd());
+        assertFalse(assertThrows(QueryException.class, () -> PowQL.parse("restore to")).atEnd());
+        assertFalse(assertThrows(QueryException.class, () -> PowQL.parse("backup to \"\"")).atEnd());
     }
 
     @Test

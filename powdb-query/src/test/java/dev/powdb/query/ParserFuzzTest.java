@@ -13,7 +13,8 @@ class ParserFuzzTest {
         "insert", "type", "alter", "add", "drop", "column", "index", "unique", "required", "default", "begin",
         "commit", "count", "(", ")", "{", "}", "[", "]", ",", ";", ":", ":=", ".", ".age", "=", "!=", "<", ">=",
         "+", "-", "*", "/", "++", "and", "or", "not", "in", "like", "is", "null", "true", "1", "2.5", "\"s\"",
-        "\"", "b\"0f\"", "datetime", "\"2026-01-02T03:04:05Z\"", "int", "str", "#c\n", "\n", "\\", "@", "1e", "x"};
+        "\"", "b\"0f\"", "datetime", "\"2026-01-02T03:04:05Z\"", "int", "str", "#c\n", "\n", "\\", "@", "1e", "x",
+        "backup", "to", "base", "restore", "point", "\"\""};
 
     @Test
     void randomScriptsFailOnlyWithQueryException() {

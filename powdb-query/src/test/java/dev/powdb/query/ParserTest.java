@@ -60,6 +60,10 @@ class ParserTest {
         begin | (begin)
         commit | (commit)
         rollback | (rollback)
+        backup to "backups/full" | (backup "backups/full")
+        backup to "/srv/b 2\\\\x" base "backups/full" | (backup "/srv/b 2\\\\x" (base "backups/full"))
+        restore point "before-migration ✓" | (restore-point "before-migration ✓")
+        restore point "" | (restore-point "")
         insert T { a := -9223372036854775808, b := 9223372036854775807, f := -Infinity, g := Infinity, h := NaN } | (insert T (row (:= a -9223372036854775808) (:= b 9223372036854775807) (:= f -Infinity) (:= g Infinity) (:= h NaN)))
         type T { a: int default -9223372036854775808, f: float default -Infinity, g: float default NaN } | (type T (field a int (default -9223372036854775808)) (field f float (default -Infinity)) (field g float (default NaN)))
         """)
@@ -96,6 +100,29 @@ class ParserTest {
                 printed("T filter .filter = .order { .limit }"));
         assertEquals("(type T (field required str) (field unique int))",
                 printed("type T { required: str, unique: int }"));
+    }
+
+    @Test
+    void backupAndRestorePointSpanLinesAndKeepPositions() {
+        assertEquals("(begin)\n(backup \"x\" (base \"y\"))\n(restore-point \"p\")\n(commit)",
+                printed("begin;\n  backup\n to \"x\" # where\n base \"y\";\nrestore point \"p\"; commit"));
+        Statement.Backup b = (Statement.Backup) PowQL.parse("\n  backup to\n \"x\" base   \"y\"").get(0);
+        assertEquals(new Pos(2, 3), b.pos());
+        assertEquals(new Pos(3, 2), b.destinationPos());
+        assertEquals(new Pos(3, 13), b.basePos());
+        assertEquals(new Pos(1, 1), PowQL.parse("restore point \"p\"").get(0).pos());
+    }
+
+    @Test
+    void backupAndRestoreStartStatementsButOtherwiseStayNames() {
+        // Like the other statement words: a type named backup or restore cannot be queried bare, but works
+        // everywhere a type name follows a keyword.
+        assertEquals("(count (query backup (filter (= .a 1))))", printed("count(backup filter .a = 1)"));
+        assertEquals("(insert restore (row (:= a 1)))", printed("insert restore { a := 1 }"));
+        assertEquals("(query User (filter (= .to .base)) (project .point))",
+                printed("User filter .to = .base { .point }"));
+        // Keywords are case-sensitive, as everywhere in PowQL: BACKUP is a type name.
+        assertEquals("(query BACKUP)", printed("BACKUP"));
     }
 
     @Test

@@ -25,7 +25,7 @@ class PowQLFuzzTest {
         "like", "is", "null", "true", "false", "datetime", "str", "int", "float", "bool", "bytes", "(", ")", "{",
         "}", "[", "]", ",", ";", ":", ":=", ".", "=", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "++", "#",
         "\n", " ", "\\", "\"", "b\"", "9223372036854775807", "9223372036854775808", "1e", "1e-", "0.5", "1.",
-        "-", "@", "\t", "\r", "é", "٣", "\uD800"};
+        "-", "@", "\t", "\r", "é", "٣", "\uD800", "backup", "to", "base", "restore", "point", "\"\""};
 
     /** Arbitrary text: the input bytes decoded as UTF-8 (so seed files are plain scripts). */
     @FuzzTest(maxDuration = "2m")
