@@ -60,6 +60,10 @@ final class BackupWriter {
         BackupManifest parent = base == null ? null : BackupChain.readManifest(base);
         if (base != null) {
             Targets.checkOutside(dest, base, "backup destination", "the base backup", "give a new directory");
+            if (parent.sourceLsn() > db.maxLsn()) {
+                throw Targets.invalid("base backup " + base + " is at LSN " + parent.sourceLsn() + ", after the "
+                        + "database's LSN " + db.maxLsn() + ": it is not a backup of this database");
+            }
         }
         boolean created = false;
         try (HashingFileCopier copier = new HashingFileCopier().withProgress(progress)) {

@@ -24,6 +24,13 @@ public final class DataDirectory {
         WAL_SEGMENT,
         /** The WAL directory itself. */
         WAL_DIR,
+        /** The directory of change-tracking summaries ({@code track/}). */
+        TRACK_DIR,
+        /**
+         * A change-tracking summary ({@code track/<16 hex>-<16 hex>.pgs}): never part of a backup (a restored
+         * database starts tracking afresh), rebuilt by scanning page LSNs when lost.
+         */
+        TRACK_SUMMARY,
         /** Writer lock: never part of a backup. */
         LOCK,
         /** Temporary file of an atomic replace in progress: never part of a backup, removed at open. */
@@ -54,6 +61,13 @@ public final class DataDirectory {
         if (relative.startsWith(Engine.WAL_DIR + "/")) {
             String name = relative.substring(Engine.WAL_DIR.length() + 1);
             return WalFormat.parseSegmentName(name) >= 0 ? FileKind.WAL_SEGMENT : FileKind.UNKNOWN;
+        }
+        if (relative.equals("track")) {
+            return FileKind.TRACK_DIR;
+        }
+        if (relative.startsWith("track/")) {
+            return relative.substring(6).matches("[0-9a-f]{16}-[0-9a-f]{16}\\.pgs") ? FileKind.TRACK_SUMMARY
+                    : FileKind.UNKNOWN;
         }
         if (relative.contains("/")) {
             return FileKind.UNKNOWN;

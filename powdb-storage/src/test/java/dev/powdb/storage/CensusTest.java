@@ -76,6 +76,9 @@ class CensusTest {
         assertEquals(FileKind.INDEX, DataDirectory.classify("users_id.idx"));
         assertEquals(FileKind.WAL_SEGMENT, DataDirectory.classify("wal/00000000000000ff.wal"));
         assertEquals(FileKind.LOCK, DataDirectory.classify("LOCK"));
+        assertEquals(FileKind.TRACK_SUMMARY, DataDirectory.classify("track/0000000000000001-0000000000000a3a.pgs"));
+        assertEquals(FileKind.UNKNOWN, DataDirectory.classify("track/1-2.pgs"));
+        assertFalse(DataDirectory.isDurable(FileKind.TRACK_SUMMARY));
         assertEquals(FileKind.TEMPORARY, DataDirectory.classify("catalog.bin.tmp"));
         assertEquals(FileKind.UNKNOWN, DataDirectory.classify("wal/ff.wal"));
         assertEquals(FileKind.UNKNOWN, DataDirectory.classify("../x.heap"));

@@ -48,12 +48,15 @@ final class Checkpointer {
      * are deleted (an online backup pins the WAL it needs there, so no segment it needs can go).
      */
     synchronized Result run(boolean clean, java.util.function.Consumer<Result> beforeTruncate) {
+        // A checkpoint asked for just before a close waited for the close's own: the files are gone now.
+        engine.checkOpen();
         if (engine.wal().poison() != null) {
             throw new PowDbException(ErrorCode.POISONED, "no checkpoint of " + engine.dir + " after a failed write or"
                     + " fsync; reopen the database to recover", engine.wal().poison());
         }
         long[] captured = new long[2];
         Catalog[] cat = new Catalog[1];
+        dev.powdb.storage.page.ChangeTracker.Window[] window = new dev.powdb.storage.page.ChangeTracker.Window[1];
         engine.stmtLock.lock();
         try {
             engine.wal().withAppendsPaused(next -> {
@@ -63,6 +66,8 @@ final class Checkpointer {
                 long first = open == null ? -1 : open.firstLsn;
                 captured[1] = first >= 0 ? Math.min(first, next) : next;
                 cat[0] = engine.catalog();
+                // No change can be logged now, so the window closed here holds exactly the pages stamped before.
+                window[0] = engine.pool.changes().cut(next);
                 return null;
             });
         } finally {
@@ -80,6 +85,9 @@ final class Checkpointer {
                 CatalogFile.write(engine.fs, engine.dir, cat[0]);
                 writtenCatalogVersion = cat[0].version;
             }
+            if (window[0].from() < window[0].to()) {
+                ChangeSummaries.write(engine, window[0]);
+            }
             ControlFile.State s = new ControlFile.State();
             s.sequence = ++sequence;
             s.redoLsn = redo;
@@ -92,6 +100,12 @@ final class Checkpointer {
             s.idLow = engine.databaseId()[1];
             ControlFile.write(engine.fs, engine.dir, s);
             engine.pool.setCheckpointed(redo);
+            dev.powdb.storage.page.ChangeTracker.Window[] merged = engine.pool.changes().compact();
+            if (merged != null) {
+                ChangeSummaries.write(engine, merged[0]);
+                ChangeSummaries.delete(engine, merged[1]);
+                ChangeSummaries.delete(engine, merged[2]);
+            }
             Result result = new Result(redo, undo, cat[0]);
             if (beforeTruncate != null) {
                 beforeTruncate.accept(result);

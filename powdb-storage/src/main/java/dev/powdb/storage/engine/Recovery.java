@@ -65,6 +65,8 @@ final class Recovery {
         replayCatalog = CatalogFile.read(e.fs, e.dir);
         noteNames(replayCatalog);
         redoLsn = st.redoLsn;
+        List<dev.powdb.storage.page.ChangeTracker.Window> stored = ChangeSummaries.load(e);
+        ChangeSummaries.keepOnly(e, stored, e.pool.changes().restore(stored, st.redoLsn));
         WalScanner scanner = new WalScanner(e.fs, walDir);
         if (scanner.segments().isEmpty() && st.clean && st.redoLsn == st.nextLsn && st.undoLsn == st.nextLsn) {
             // A restored backup (or a directory whose WAL was fully checkpointed at a clean stop): nothing to
@@ -97,7 +99,6 @@ final class Recovery {
         padShortFiles();
         removeStrayFiles();
         e.checkpointer.run(false);
-        e.pool.changes().start(e.maxLsn());
     }
 
     /**
@@ -139,12 +140,13 @@ final class Recovery {
         for (String name : e.fs.list(walDir)) {
             e.fs.deleteIfExists(walDir.resolve(name));
         }
+        ChangeSummaries.keepOnly(e, ChangeSummaries.load(e), List.of());
+        e.pool.changes().restore(List.of(), 1);
         e.setDatabaseId(0, 0);
         e.setWal(new Wal(e.fs, walDir, e.options.walSegmentBytes(), 1, null, 0, 0));
         e.setFpiThreshold(1);
         e.setCatalog(Catalog.empty());
         e.checkpointer.run(false);
-        e.pool.changes().start(e.maxLsn());
     }
 
     private void noteNames(Catalog c) {
@@ -191,6 +193,8 @@ final class Recovery {
         int fileId = in.i32();
         int pageNo = in.i32();
         boolean full = (in.u8() & 1) != 0;
+        // Every page the log since the checkpoint changed, applied again or not, belongs to the current window.
+        e.pool.changes().noteRecovered(fileId, pageNo);
         PagedFile f = resolve(fileId);
         if (f == null) {
             return;
