@@ -72,7 +72,8 @@ final class IncrementBench {
             Timed inc = timed(() -> db.backup(increment, full));
             log("   warm-up increment with nothing changed (not in the results): %.3f s, %s, read %s",
                     inc.seconds, BackupBench.mb(Disk.sizeBytes(increment)), inc.io == null ? "n/a"
-                            : String.format(Locale.ROOT, "%,d B in %,d calls", inc.io.rcharBytes(), inc.io.readCalls()));
+                            : String.format(Locale.ROOT, "%,d B in %,d calls", inc.io.rcharBytes(),
+                            inc.io.readCalls()));
         } finally {
             Disk.deleteTree(full);
             Disk.deleteTree(increment);
@@ -99,8 +100,8 @@ final class IncrementBench {
                 before.changedPages(after), deltaPages(increment), checkpointSeconds, inc.seconds,
                 Disk.sizeBytes(increment), inc.io, fullRun.seconds, fullBytes, fullRun.io);
         log("   %s %s%% of pages: %,d rows updated, %,d of %,d pages changed, %,d pages in the deltas; checkpoint "
-                        + "%.3f s; increment %.3f s, %s, read %s in %s calls (%s of the changed bytes), storage read %s; "
-                        + "full %.3f s", mode.label(),
+                        + "%.3f s; increment %.3f s, %s, read %s in %s calls (%s of the changed bytes), "
+                        + "storage read %s; full %.3f s", mode.label(),
                 BackupReport.fmt(percent, 2), updates, r.changedPages(), r.totalPages(), r.deltaPages(),
                 checkpointSeconds, r.seconds(), BackupBench.mb(r.incrementBytes()),
                 r.io() == null ? "n/a" : BackupBench.mb(r.io().rcharBytes()),

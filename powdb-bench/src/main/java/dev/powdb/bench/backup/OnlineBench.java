@@ -61,7 +61,8 @@ final class OnlineBench {
             if (options.parts.contains(BenchPart.WRITERS)) {
                 Database open = db;
                 part(BenchPart.WRITERS, () -> online.writers = new WriterLatency(open, rows, nextId, options.writers,
-                        options.writerRate, options.seed, out).run(options.warmupSeconds, options.writerSeconds, scratch));
+                        options.writerRate, options.seed, out)
+                        .run(options.warmupSeconds, options.writerSeconds, scratch));
             }
             if (options.parts.contains(BenchPart.INCREMENTS)) {
                 Database open = db;

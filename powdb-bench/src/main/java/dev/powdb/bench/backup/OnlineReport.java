@@ -102,8 +102,9 @@ final class OnlineReport {
                 + "returned by `read()`/`pread()` system calls of the whole process, page cache hits included, pages "
                 + "touched through a memory map not; \"read calls\" is `syscr`, the number of those calls (reading one "
                 + "page's 8-byte LSN is one); \"storage read\" is `read_bytes` (what reached the disk: mapped pages "
-                + "and the kernel's read-ahead around small reads included); \"written\" is `wchar`. Changed pages are counted by `PageDiff` (CRC32C of every "
-                + "4 KiB page before and after), independently of the engine.\n\n");
+                + "and the kernel's read-ahead around small reads included); \"written\" is `wchar`. Changed pages "
+                + "are counted by `PageDiff` (CRC32C of every 4 KiB page before and after), independently of the "
+                + "engine.\n\n");
         md.append("| cache | target | rows updated | pages changed | pages in the deltas | changed MB "
                 + "| checkpoint s | increment s | % of full time | read MB | read ÷ changed | read calls "
                 + "| storage read MB | written MB | increment MB | % of full bytes |\n");
@@ -139,12 +140,11 @@ final class OnlineReport {
                     .append(" | ").append(BackupReport.fmt(r.percent(), 2)).append('%')
                     .append(" | ").append(BackupReport.fmt(r.fullSeconds(), 3))
                     .append(" | ").append(BackupReport.fmt(r.fullBytes() / 1e6, 1))
-                    .append(" | ").append(r.fullIo() == null ? "n/a" : BackupReport.fmt(r.fullIo().rcharBytes() / 1e6, 1))
+                    .append(" | ").append(r.fullIo() == null ? "n/a" : mb1(r.fullIo().rcharBytes()))
                     .append(" | ").append(r.fullIo() == null ? "n/a" : String.format(Locale.ROOT, "%,d",
                             r.fullIo().readCalls()))
-                    .append(" | ").append(r.fullIo() == null ? "n/a" : BackupReport.fmt(r.fullIo().readBytes() / 1e6, 1))
-                    .append(" | ").append(r.fullIo() == null ? "n/a"
-                            : BackupReport.fmt(r.fullIo().wcharBytes() / 1e6, 1))
+                    .append(" | ").append(r.fullIo() == null ? "n/a" : mb1(r.fullIo().readBytes()))
+                    .append(" | ").append(r.fullIo() == null ? "n/a" : mb1(r.fullIo().wcharBytes()))
                     .append(" |\n");
         }
         md.append("\n| goal | cache | target | measured | met |\n|---|---|---:|---:|---|\n");
@@ -172,25 +172,30 @@ final class OnlineReport {
     private void replays(StringBuilder md) {
         md.append("\n### WAL replay (crash recovery)\n\n");
         md.append(String.format(Locale.ROOT, "After a full backup (whose checkpoint left %s MB of WAL files, "
-                        + "counted below, nothing in them to redo) and with automatic checkpoints off, %,d transactions of %d operations (9 in "
-                        + "10 add 1 to a row's age by id, 1 in 10 insert a row) ran for %.1f s, then the process let go of the directory as if killed. Each row times "
+                        + "counted below, nothing in them to redo) and with automatic checkpoints off, %,d "
+                        + "transactions of %d operations (9 in 10 add 1 to a row's age by id, 1 in 10 insert a row) "
+                        + "ran for %.1f s, then the process let go of the directory as if killed. Each row times "
                         + "`Database.openExisting` on a fresh `cp -a` copy: recovery replays the WAL from the last "
                         + "checkpoint (the redo of a point-in-time restore) and ends with a checkpoint. WAL MB is the "
-                        + "sum of the `wal/*.wal` file sizes before opening (target %d MB).\n\n",
+                        + "sum of the `wal/*.wal` file sizes before opening; the workload ran until it had added "
+                        + "%d MB to them (the \"workload\" columns).\n\n",
                 BackupReport.fmt(online.replayWalBytesBefore / 1e6, 1), online.replayWorkloadTransactions,
-                WalReplayBench.OPS_PER_TRANSACTION,
-                online.replayWorkloadSeconds, options.walMb));
-        md.append("| cache | WAL MB | segment files | WAL records | open with recovery s | WAL MB/s | records/s "
-                + "| rows after recovery |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---|\n");
+                WalReplayBench.OPS_PER_TRANSACTION, online.replayWorkloadSeconds, options.walMb));
+        md.append("| cache | WAL MB | workload WAL MB | segment files | WAL records | open with recovery s | WAL MB/s "
+                + "| workload WAL MB/s | records/s | rows after recovery |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (OnlineResults.Replay r : online.replays) {
             OptionalDouble rate = r.walMegabytesPerSecond();
+            long workloadBytes = r.walBytes() - online.replayWalBytesBefore;
+            OptionalDouble workloadRate = r.megabytesPerSecond(workloadBytes);
             md.append("| ").append(r.mode().label())
-                    .append(" | ").append(BackupReport.fmt(r.walBytes() / 1e6, 1))
+                    .append(" | ").append(mb1(r.walBytes()))
+                    .append(" | ").append(mb1(workloadBytes))
                     .append(" | ").append(r.walFiles())
                     .append(" | ").append(String.format(Locale.ROOT, "%,d", r.records()))
                     .append(" | ").append(BackupReport.fmt(r.openSeconds(), 3))
                     .append(" | ").append(rate.isPresent() ? count(rate.getAsDouble()) : "n/a")
+                    .append(" | ").append(workloadRate.isPresent() ? count(workloadRate.getAsDouble()) : "n/a")
                     .append(" | ").append(r.openSeconds() > 0 ? count(r.records() / r.openSeconds()) : "n/a")
                     .append(" | ").append(r.rowsMatch() ? "as committed" : "**differ**")
                     .append(" |\n");
@@ -203,6 +208,10 @@ final class OnlineReport {
 
     private static String count(double v) {
         return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%,.0f", v);
+    }
+
+    private static String mb1(long bytes) {
+        return BackupReport.fmt(bytes / 1e6, 1);
     }
 
     private static String mb3(long bytes) {

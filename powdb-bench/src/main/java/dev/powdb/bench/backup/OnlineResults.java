@@ -83,8 +83,8 @@ final class OnlineResults {
     /**
      * One timed open (crash recovery) of a copy of the crashed database.
      *
-     * @param walBytes     sum of the sizes of {@code wal/*.wal} before opening (includes up to 1 MiB of zeroed
-     *                     reserve at the end of the last segment)
+     * @param walBytes     sum of the sizes of {@code wal/*.wal} before opening (includes the segment left by the
+     *                     checkpoint before the workload and up to 1 MiB of zeroed reserve at the end of a segment)
      * @param walFiles     WAL segment files
      * @param records      WAL records the workload appended (LSN growth)
      * @param openSeconds  {@code Database.openExisting} on the copy: recovery and its closing checkpoint
@@ -92,7 +92,12 @@ final class OnlineResults {
      */
     record Replay(CacheMode mode, long walBytes, int walFiles, long records, double openSeconds, boolean rowsMatch) {
         OptionalDouble walMegabytesPerSecond() {
-            return openSeconds > 0 ? OptionalDouble.of(walBytes / 1e6 / openSeconds) : OptionalDouble.empty();
+            return megabytesPerSecond(walBytes);
+        }
+
+        /** {@code bytes} (for example the WAL the workload wrote) divided by the open's time, in MB/s. */
+        OptionalDouble megabytesPerSecond(long bytes) {
+            return openSeconds > 0 ? OptionalDouble.of(bytes / 1e6 / openSeconds) : OptionalDouble.empty();
         }
     }
 

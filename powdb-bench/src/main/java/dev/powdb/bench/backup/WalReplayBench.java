@@ -48,7 +48,7 @@ final class WalReplayBench {
     /**
      * Runs the part on the closed database at {@code dataDir}, which is left crashed (abandoned) afterwards.
      *
-     * @param walTargetBytes WAL bytes (segment file sizes) to reach before the crash
+     * @param walTargetBytes WAL bytes the workload adds (growth of the segment files' sizes) before the crash
      */
     List<OnlineResults.Replay> run(long walTargetBytes, List<CacheMode> modes, Path scratch, OnlineResults results)
             throws Exception {
@@ -67,7 +67,7 @@ final class WalReplayBench {
             Disk.deleteTree(full);
             lsnBefore = db.maxLsn();
             t0 = System.nanoTime();
-            long transactions = workload(db, walTargetBytes, expected);
+            long transactions = workload(db, results.replayWalBytesBefore + walTargetBytes, expected);
             results.replayWorkloadSeconds = (System.nanoTime() - t0) / 1e9;
             results.replayWorkloadTransactions = transactions;
             lsnAfter = db.maxLsn();
@@ -75,9 +75,10 @@ final class WalReplayBench {
             // close() of the try block then finds the engine closed; abandon already released the directory.
         }
         long[] wal = walBytes(dataDir);
-        log("   workload: %,d transactions in %.1f s, %,d WAL records, WAL %s in %d segment file(s); crashed",
-                results.replayWorkloadTransactions, results.replayWorkloadSeconds, lsnAfter - lsnBefore,
-                BackupBench.mb(wal[0]), wal[1]);
+        log("   workload: %,d transactions in %.1f s, %,d WAL records, WAL files %s (%s written by the workload) in "
+                        + "%d segment file(s); crashed", results.replayWorkloadTransactions,
+                results.replayWorkloadSeconds, lsnAfter - lsnBefore, BackupBench.mb(wal[0]),
+                BackupBench.mb(wal[0] - results.replayWalBytesBefore), wal[1]);
         List<OnlineResults.Replay> replays = new ArrayList<>();
         Path copy = scratch.resolve("crashed-copy");
         for (CacheMode mode : modes) {
@@ -107,7 +108,7 @@ final class WalReplayBench {
         return replays;
     }
 
-    /** Transactions until the WAL files reach {@code targetBytes}; keeps {@code expected} (rows, age sum) current. */
+    /** Transactions until the WAL files' sizes reach {@code targetBytes} in all; keeps {@code expected} (rows, age sum) current. */
     private long workload(Database db, long targetBytes, long[] expected) throws IOException {
         Random random = new Random(seed * 31 + 7);
         long transactions = 0;

@@ -92,9 +92,10 @@ class OnlineReportTest {
         assertTrue(md.contains("left 2.1 MB of WAL files"), md);
         assertTrue(md.contains("640 transactions of 100 operations"), md);
         assertTrue(md.contains("ran for 12.5 s"), md);
-        assertTrue(md.contains("(target 200 MB)"), md);
-        assertTrue(md.contains("| cold | 210.0 | 14 | 59,210 | 1.500 | 140 | 39,473 | as committed |"), md);
-        assertTrue(md.contains("| warm | 210.0 | 14 | 59,210 | 0.700 | 300 | 84,586 | **differ** |"), md);
+        assertTrue(md.contains("until it had added 200 MB to them"), md);
+        assertTrue(md.contains("| cold | 210.0 | 207.9 | 14 | 59,210 | 1.500 | 140 | 139 | 39,473 | as committed |"),
+                md);
+        assertTrue(md.contains("| warm | 210.0 | 207.9 | 14 | 59,210 | 0.700 | 300 | 297 | 84,586 | **differ** |"), md);
     }
 
     @Test
@@ -132,6 +133,8 @@ class OnlineReportTest {
         assertTrue(new OnlineResults.Replay(CacheMode.WARM, 1, 1, 1, 0, true).walMegabytesPerSecond().isEmpty());
         assertEquals(50.0, new OnlineResults.Replay(CacheMode.WARM, 100_000_000, 7, 1, 2, true)
                 .walMegabytesPerSecond().getAsDouble(), 1e-12);
+        assertEquals(25.0, new OnlineResults.Replay(CacheMode.WARM, 100_000_000, 7, 1, 2, true)
+                .megabytesPerSecond(50_000_000).getAsDouble(), 1e-12);
         assertTrue(new OnlineResults.BackupTiming(0, 5).megabytesPerSecond().isEmpty());
     }
 
