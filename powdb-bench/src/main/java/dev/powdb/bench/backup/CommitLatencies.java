@@ -7,7 +7,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Commit latencies of one writer thread (or, after {@link #add}, of several) in nanoseconds: an HdrHistogram with
- * three significant digits (a percentile is exact to 0.1% of its value), the exact maximum, and the exact count of
+ * three significant digits (a percentile is the top of its bucket, at most 0.1% above the true value, and never above
+ * the maximum), the exact maximum, and the exact count of
  * commits slower than {@link #SLOW_NANOS}. Not thread-safe: each writer records into its own and they are added up
  * after the writers stopped.
  */
@@ -47,9 +48,13 @@ final class CommitLatencies {
         if (histogram.getTotalCount() == 0) {
             return new Summary(0, windowSeconds, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0);
         }
-        return new Summary(histogram.getTotalCount(), windowSeconds, millis(histogram.getValueAtPercentile(50)),
-                millis(histogram.getValueAtPercentile(99)), millis(histogram.getValueAtPercentile(99.9)),
-                millis(maxNanos), slowCommits);
+        return new Summary(histogram.getTotalCount(), windowSeconds, percentileMillis(50), percentileMillis(99),
+                percentileMillis(99.9), millis(maxNanos), slowCommits);
+    }
+
+    /** The histogram's value at {@code percentile}: the top of its bucket, never above the exact maximum. */
+    private double percentileMillis(double percentile) {
+        return millis(Math.min(histogram.getValueAtPercentile(percentile), maxNanos));
     }
 
     private static double millis(long nanos) {

@@ -34,6 +34,18 @@ class CommitLatenciesTest {
     }
 
     @Test
+    void percentilesNeverExceedTheExactMaximum() {
+        CommitLatencies l = new CommitLatencies();
+        for (int i = 0; i < 10; i++) {
+            l.record(172_200_000); // a bucket's top is up to 0.1% higher: 172.2 ms would read as about 172.23
+        }
+        CommitLatencies.Summary s = l.summary(1);
+        assertEquals(172.2, s.maxMillis());
+        assertEquals(172.2, s.p999Millis());
+        assertEquals(172.2, s.p50Millis());
+    }
+
+    @Test
     void longerThanTheHistogramKeepsTheExactMaximumAndNegativeIsZero() {
         CommitLatencies l = new CommitLatencies();
         l.record(CommitLatencies.HIGHEST_NANOS * 2);
