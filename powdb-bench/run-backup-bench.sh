@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds powdb-bench's runnable jar and runs the backup benchmark: full backup, deep verify, restore and a
-# 1%-of-pages incremental on PowDB next to cp -r + sync, SQLite `backup to`, RocksDB BackupEngine and H2 `BACKUP TO`.
-# Every argument goes to the benchmark; see --help (e.g. --sizes 100,1000 --runs 3).
+# 1%-of-pages incremental on PowDB next to cp -r + sync, SQLite `backup to`, RocksDB BackupEngine and H2 `BACKUP TO`
+# (the `compare` part), and with --parts online (or writers,increments,replay) PowDB's writer commit latency during a
+# backup, increments after 0.1/1/10% page changes with the bytes they read, and WAL replay speed.
+# Every argument goes to the benchmark; see --help (e.g. --sizes 100,1000 --runs 3, or --parts online).
 # Results: DIR/backup-results.md (Markdown tables) and DIR/backup-raw.log (everything printed), where DIR is --dir,
 # default ./bench-work/backup relative to the current directory, emptied at the start of every run.
 #

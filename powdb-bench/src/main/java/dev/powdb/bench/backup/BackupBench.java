@@ -21,6 +21,9 @@ import java.util.Locale;
  * increment (checked the same way). Before every timed step the page cache is dropped (cold) or the step's input is
  * read once (warm); after every step that writes, {@code sync} runs inside the time.
  *
+ * <p>That is the {@code compare} part. {@code --parts} adds the online parts ({@link OnlineBench}: writer latency
+ * during a backup, increments after 0.1–10% changes, WAL replay), which run after it on a database of their own.
+ *
  * <p>Exit code 0 when every step of every system ran and checked out, 1 when something failed (the report lists
  * it), 2 for a bad command line.
  */
@@ -29,6 +32,7 @@ public final class BackupBench {
     private final PrintStream out;
     private final Results results = new Results();
     private final List<String> probeReports = new ArrayList<>();
+    private final OnlineResults online = new OnlineResults();
 
     private BackupBench(BackupBenchOptions options, PrintStream out) {
         this.options = options;
@@ -65,17 +69,29 @@ public final class BackupBench {
     private int runAll() throws Exception {
         Disk.resetWorkDir(options.dir);
         String loadBefore = MachineInfo.loadAverage();
-        for (int sizeMb : options.sizesMb) {
+        boolean compare = options.parts.contains(BenchPart.COMPARE);
+        for (int sizeMb : compare ? options.sizesMb : List.<Integer>of()) {
             runSize(sizeMb);
         }
-        if (options.probes) {
+        boolean anyOnline = options.parts.stream().anyMatch(BenchPart::online);
+        if (anyOnline) {
+            try {
+                new OnlineBench(options, results, online, out).run();
+            } catch (Exception | Error e) {
+                results.failure("online parts: " + e);
+                log("FAILED online parts: %s", e);
+                e.printStackTrace(out);
+            }
+        }
+        if (compare && options.probes) {
             Path probeDir = options.dir.resolve("blake3-probe");
             Files.createDirectories(probeDir);
             probeReports.add(Blake3Probe.run(options.probeMib, probeDir, options.probeBouncyCastleJar, out));
             Disk.deleteTree(probeDir);
         }
         String report = new BackupReport(options, results, MachineInfo.collect(options.dir), probeReports,
-                loadBefore, MachineInfo.loadAverage()).markdown();
+                loadBefore, MachineInfo.loadAverage())
+                .withOnline(anyOnline ? new OnlineReport(options, online).markdown() : "").markdown();
         Files.createDirectories(options.results.toAbsolutePath().getParent());
         Files.writeString(options.results, report);
         out.println();

@@ -2,6 +2,7 @@ package dev.powdb.bench.backup;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -23,6 +24,15 @@ final class BackupBenchOptions {
             "Full backup, deep verify, restore and a 1%-of-pages incremental on PowDB, next to cp -r + sync,",
             "SQLite `backup to`, RocksDB BackupEngine and H2 `BACKUP TO`, on the storage benchmark's rows.",
             "",
+            "  --parts LIST          comma-separated parts to run (default compare):",
+            "                          compare     the comparison above, at every --sizes",
+            "                          writers     commit latency of --writers threads, alone and while a full",
+            "                                      backup runs in the same process",
+            "                          increments  incremental backups after changing --increment-percents of the",
+            "                                      pages: time, bytes read (/proc/self/io) and written",
+            "                          replay      opening a crashed copy with --wal-mb of WAL to replay",
+            "                          online      writers,increments,replay",
+            "                        the online parts share one PowDB database of --online-size MB",
             "  --sizes LIST          target sizes of PowDB's data files in MB (10^6 B), comma-separated;",
             "                        the row count is size / " + POWDB_BYTES_PER_ROW + " B (default 100,1000)",
             "  --runs N              repetitions per system, size and cache mode; medians reported (default 3)",
@@ -35,10 +45,21 @@ final class BackupBenchOptions {
             "  --seed N              seed of the generated rows (default 42)",
             "  --dir DIR             work directory, emptied at the start (default ./bench-work/backup)",
             "  --results FILE        Markdown results (default DIR/backup-results.md)",
-            "  --no-probes           skip the PowDB phase probe and the BLAKE3 probe",
+            "  --no-probes           skip the PowDB phase probe and the BLAKE3 probe (both belong to compare)",
             "  --probe-mib N         buffer of the BLAKE3 probe in MiB (default 1024)",
             "  --probe-bc-jar FILE   another bcprov jar whose Blake3Digest the probe measures too (the script",
             "                        passes BouncyCastle 1.87, fetched with Maven)",
+            "",
+            "Online parts (PowDB only; the writers part runs warm, the others in every --cache mode):",
+            "  --online-size MB      target size of their database (default 1000)",
+            "  --writers N           writer threads, one small transaction per commit (default 2)",
+            "  --writer-rate N       commits per second per writer, latency measured from each commit's",
+            "                        scheduled start; 0: each writer commits as fast as it can (default 0)",
+            "  --writer-seconds N    measured seconds of the run without a backup (default 30)",
+            "  --warmup-seconds N    seconds writers run unmeasured before each measurement (default 5)",
+            "  --increment-percents LIST  percentages of the pages changed before each increment",
+            "                        (default 0.1,1,10)",
+            "  --wal-mb N            WAL to produce, without checkpoints, before the simulated crash (default 200)",
             "  -h, --help            this text",
             "",
             "DIR is only emptied when it is empty or was created by this benchmark (it holds " + Disk.MARKER + ").");
@@ -57,6 +78,16 @@ final class BackupBenchOptions {
     int probeMib = 1024;
     Path probeBouncyCastleJar;
     boolean help;
+    /** Parts to run, in {@link BenchPart} order. */
+    Set<BenchPart> parts = EnumSet.of(BenchPart.COMPARE);
+    int onlineSizeMb = 1000;
+    int writers = 2;
+    /** Intended commits per second per writer; 0 for closed-loop writers. */
+    int writerRate = 0;
+    int writerSeconds = 30;
+    int warmupSeconds = 5;
+    List<Double> incrementPercents = List.of(0.1, 1.0, 10.0);
+    int walMb = 200;
 
     /** Thrown for a bad command line; the message names the problem. */
     static final class UsageException extends Exception {
@@ -93,6 +124,14 @@ final class BackupBenchOptions {
                 case "--results" -> o.results = Path.of(v);
                 case "--probe-mib" -> o.probeMib = positiveInt(a, v, 1536);
                 case "--probe-bc-jar" -> o.probeBouncyCastleJar = Path.of(v);
+                case "--parts" -> o.parts = parseParts(v);
+                case "--online-size" -> o.onlineSizeMb = positiveInt(a, v, 100_000);
+                case "--writers" -> o.writers = positiveInt(a, v, 64);
+                case "--writer-rate" -> o.writerRate = nonNegativeInt(a, v, 1_000_000);
+                case "--writer-seconds" -> o.writerSeconds = positiveInt(a, v, 3600);
+                case "--warmup-seconds" -> o.warmupSeconds = nonNegativeInt(a, v, 600);
+                case "--increment-percents" -> o.incrementPercents = parsePercents(a, v);
+                case "--wal-mb" -> o.walMb = positiveInt(a, v, 100_000);
                 default -> throw new UsageException("unknown option " + a);
             }
         }
@@ -135,6 +174,26 @@ final class BackupBenchOptions {
             chosen.add(name);
         }
         return List.copyOf(chosen);
+    }
+
+    private static Set<BenchPart> parseParts(String v) throws UsageException {
+        Set<BenchPart> parts = EnumSet.noneOf(BenchPart.class);
+        for (String part : splitList("--parts", v)) {
+            Set<BenchPart> named = BenchPart.named(part);
+            if (named.isEmpty()) {
+                throw new UsageException("unknown part '" + part + "' in --parts (known: " + BenchPart.known() + ")");
+            }
+            parts.addAll(named);
+        }
+        return parts;
+    }
+
+    private static List<Double> parsePercents(String option, String v) throws UsageException {
+        Set<Double> percents = new LinkedHashSet<>();
+        for (String part : splitList(option, v)) {
+            percents.add(parsePercent(option, part));
+        }
+        return List.copyOf(percents);
     }
 
     private static List<CacheMode> parseCache(String v) throws UsageException {

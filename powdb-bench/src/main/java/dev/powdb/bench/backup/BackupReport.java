@@ -23,6 +23,7 @@ final class BackupReport {
     private final List<String> probes;
     private final String loadBefore;
     private final String loadAfter;
+    private String online = "";
 
     BackupReport(BackupBenchOptions options, Results results, Map<String, String> machine, List<String> probes,
                  String loadBefore, String loadAfter) {
@@ -34,26 +35,43 @@ final class BackupReport {
         this.loadAfter = loadAfter;
     }
 
+    /** Adds the online parts' section ({@link OnlineReport}), placed after the comparison and before the probes. */
+    BackupReport withOnline(String markdown) {
+        this.online = markdown;
+        return this;
+    }
+
     String markdown() {
         StringBuilder md = new StringBuilder("# PowDB backup benchmark results\n\n");
         md.append("\"data MB\" is what a backup has to cover and the basis of every MB/s (PowDB: its data files "
                 + "without the WAL directory, which after the load's checkpoint holds only a preallocated segment; "
                 + "the others: their whole directory); \"dir MB\" is everything in the data directory.\n\n");
         md.append("Command: `").append(System.getProperty("powdb.bench.command", "BackupBench")).append("`  \n");
-        md.append("Runs per system, size and cache mode: ").append(options.runs).append(" (median shown); cache: ")
-                .append(options.cache.stream().map(CacheMode::label).collect(Collectors.joining(", ")))
-                .append("; change before the increment: ").append(fmt(options.changePercent, 2))
-                .append("% of the pages; seed ").append(options.seed).append("; pause before each writing step: ")
-                .append(options.settleSeconds).append(" s.\n\n");
+        md.append("Parts: ").append(options.parts.stream().map(BenchPart::label).collect(Collectors.joining(", ")))
+                .append("  \n");
+        if (!options.parts.contains(BenchPart.COMPARE)) {
+            md.append("Cache modes: ").append(options.cache.stream().map(CacheMode::label)
+                    .collect(Collectors.joining(", "))).append("; seed ").append(options.seed).append(".\n\n");
+        } else {
+            md.append("Runs per system, size and cache mode: ").append(options.runs)
+                    .append(" (median shown); cache: ")
+                    .append(options.cache.stream().map(CacheMode::label).collect(Collectors.joining(", ")))
+                    .append("; change before the increment: ").append(fmt(options.changePercent, 2))
+                    .append("% of the pages; seed ").append(options.seed).append("; pause before each writing step: ")
+                    .append(options.settleSeconds).append(" s.\n\n");
+        }
         for (Map.Entry<String, String> e : machine.entrySet()) {
             md.append("- ").append(e.getKey()).append(": ").append(e.getValue()).append('\n');
         }
         md.append("- load average: ").append(loadBefore).append(" at the start, ").append(loadAfter)
-                .append(" at the end\n\nSystems:\n\n");
-        for (Map.Entry<String, String> e : results.descriptions().entrySet()) {
-            md.append("- **").append(e.getKey()).append("**: ").append(e.getValue()).append('\n');
+                .append(" at the end\n");
+        if (!results.descriptions().isEmpty()) {
+            md.append("\nSystems:\n\n");
+            for (Map.Entry<String, String> e : results.descriptions().entrySet()) {
+                md.append("- **").append(e.getKey()).append("**: ").append(e.getValue()).append('\n');
+            }
         }
-        for (int size : options.sizesMb) {
+        for (int size : options.parts.contains(BenchPart.COMPARE) ? options.sizesMb : List.<Integer>of()) {
             md.append("\n## ").append(size).append(" MB target (").append(String.format(Locale.ROOT, "%,d",
                     results.rows(size))).append(" rows)\n");
             for (CacheMode mode : options.cache) {
@@ -65,6 +83,7 @@ final class BackupReport {
             goalTable(md, size);
             everyRun(md, size);
         }
+        md.append(online);
         for (String probe : probes) {
             md.append('\n').append(probe);
         }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class BackupBenchOptionsTest {
@@ -39,6 +40,39 @@ class BackupBenchOptionsTest {
         assertEquals(1024, o.probeMib);
         assertNull(o.probeBouncyCastleJar);
         assertFalse(o.help);
+        assertEquals(Set.of(BenchPart.COMPARE), o.parts, "the comparison alone unless asked");
+        assertEquals(1000, o.onlineSizeMb);
+        assertEquals(2, o.writers);
+        assertEquals(0, o.writerRate);
+        assertEquals(30, o.writerSeconds);
+        assertEquals(5, o.warmupSeconds);
+        assertEquals(List.of(0.1, 1.0, 10.0), o.incrementPercents);
+        assertEquals(200, o.walMb);
+    }
+
+    @Test
+    void onlineOptions() throws Exception {
+        BackupBenchOptions o = parse("--parts", "replay, Writers", "--online-size", "50", "--writers", "4",
+                "--writer-rate", "500", "--writer-seconds", "7", "--warmup-seconds", "0", "--increment-percents",
+                "10,0.5,10", "--wal-mb", "20");
+        assertEquals(List.of(BenchPart.WRITERS, BenchPart.REPLAY), List.copyOf(o.parts), "run order, not given order");
+        assertEquals(50, o.onlineSizeMb);
+        assertEquals(4, o.writers);
+        assertEquals(500, o.writerRate);
+        assertEquals(7, o.writerSeconds);
+        assertEquals(0, o.warmupSeconds);
+        assertEquals(List.of(10.0, 0.5), o.incrementPercents, "duplicates dropped, order kept");
+        assertEquals(20, o.walMb);
+    }
+
+    @Test
+    void onlineStandsForTheThreeOnlineParts() throws Exception {
+        assertEquals(List.of(BenchPart.WRITERS, BenchPart.INCREMENTS, BenchPart.REPLAY),
+                List.copyOf(parse("--parts", "online").parts));
+        assertEquals(List.of(BenchPart.COMPARE, BenchPart.WRITERS, BenchPart.INCREMENTS, BenchPart.REPLAY),
+                List.copyOf(parse("--parts", "ONLINE,compare,writers").parts));
+        assertFalse(BenchPart.COMPARE.online());
+        assertTrue(BenchPart.REPLAY.online());
     }
 
     @Test
@@ -82,6 +116,21 @@ class BackupBenchOptionsTest {
         assertUsage("needs a number", "--change-percent", "one");
         assertUsage("between 1 and 1536", "--probe-mib", "4096");
         assertUsage("between 0 and 3600", "--settle-seconds", "-1");
+        assertUsage("unknown part 'backup' in --parts (known: compare,writers,increments,replay,online)",
+                "--parts", "compare,backup");
+        assertUsage("empty entry", "--parts", "writers,");
+        assertUsage("between 1 and 100000", "--online-size", "0");
+        assertUsage("between 1 and 64", "--writers", "0");
+        assertUsage("between 1 and 64", "--writers", "65");
+        assertUsage("between 0 and 1000000", "--writer-rate", "-1");
+        assertUsage("between 1 and 3600", "--writer-seconds", "0");
+        assertUsage("between 0 and 600", "--warmup-seconds", "601");
+        assertUsage("above 0 and at most 100", "--increment-percents", "0.1,0");
+        assertUsage("above 0 and at most 100", "--increment-percents", "101");
+        assertUsage("needs a number", "--increment-percents", "1,ten");
+        assertUsage("empty entry", "--increment-percents", ",1");
+        assertUsage("between 1 and 100000", "--wal-mb", "0");
+        assertUsage("needs a value", "--parts");
     }
 
     @Test

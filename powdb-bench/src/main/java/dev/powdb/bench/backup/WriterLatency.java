@@ -1,0 +1,229 @@
+package dev.powdb.bench.backup;
+
+import dev.powdb.storage.Database;
+import dev.powdb.storage.Row;
+import dev.powdb.storage.Transaction;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The writers part: {@code --writers} threads commit small transactions as fast as they can, and the latency of
+ * each is recorded from {@code begin()} to {@code commit()} returning (so time spent waiting for the database's
+ * write lock counts). One transaction in {@link #INSERT_EVERY} inserts a new row; the others read one row by its
+ * indexed id (uniform over the loaded ids) and add 1 to its age.
+ *
+ * <p>By default each writer is a closed loop: it starts its next transaction when the last one returned, so a
+ * writer stalled behind the backup issues no commits meanwhile and the stall shows as one slow commit per writer
+ * (and fewer commits per second), not as a raised p99 ("coordinated omission"). With a rate ({@code --writer-rate}),
+ * each writer has a schedule of intended start times, {@code 1/rate} apart, catches up without waiting when late, and
+ * a commit's latency is measured from its intended start: time queued behind a stall counts, as it would for a
+ * client issuing requests at that rate.
+ *
+ * <p>Two runs: with no backup (after {@code warmup} seconds, {@code seconds} measured), and with a full backup
+ * ({@code Database.backup(Path)}) started on another thread after the same warm-up; there the window is the
+ * backup's duration and the writers stop when it returns. In both, a commit counts when it began inside the window;
+ * commits still in flight when the window closes are waited for and counted. A full backup with no writers is
+ * taken first, to compare the backup's own time.
+ */
+final class WriterLatency {
+    /** One transaction in this many inserts a row; the rest update one. */
+    static final int INSERT_EVERY = 10;
+
+    private final Database db;
+    private final long rows;
+    private final AtomicLong nextId;
+    private final int writers;
+    /** Intended commits per second per writer, 0 for a closed loop. */
+    private final int ratePerWriter;
+    private final long seed;
+    private final PrintStream out;
+
+    /**
+     * @param rows   ids 1..rows exist and are updated
+     * @param nextId the id the next inserted row gets (shared with the other parts)
+     */
+    WriterLatency(Database db, long rows, AtomicLong nextId, int writers, int ratePerWriter, long seed,
+                  PrintStream out) {
+        this.db = db;
+        this.rows = rows;
+        this.nextId = nextId;
+        this.writers = writers;
+        this.ratePerWriter = ratePerWriter;
+        this.seed = seed;
+        this.out = out;
+    }
+
+    OnlineResults.WriterRuns run(int warmupSeconds, int seconds, Path scratch) throws Exception {
+        Files.createDirectories(scratch);
+        // The JVM's first backup loads classes and the native hasher; keep that out of the comparison.
+        Path warmUp = scratch.resolve("full-warm-up");
+        log("   warm-up full backup (not in the results): %.3f s", timedBackup(warmUp));
+        Disk.deleteTree(warmUp);
+        Path quietDest = scratch.resolve("full-quiet");
+        OnlineResults.BackupTiming quietBackup = new OnlineResults.BackupTiming(timedBackup(quietDest),
+                Disk.sizeBytes(quietDest));
+        Disk.deleteTree(quietDest);
+        log("   full backup with no writers: %.3f s, %s", quietBackup.seconds(), BackupBench.mb(quietBackup.bytes()));
+
+        Run quiet = new Run(0);
+        quiet.start();
+        Thread.sleep(warmupSeconds * 1000L);
+        long from = System.nanoTime();
+        quiet.recordFrom = from;
+        Thread.sleep(seconds * 1000L);
+        long until = System.nanoTime();
+        quiet.recordUntil = until;
+        CommitLatencies.Summary quietSummary = quiet.stop().summary((until - from) / 1e9);
+        log("   no backup:        %s", line(quietSummary));
+
+        Run loaded = new Run(1);
+        loaded.start();
+        Thread.sleep(warmupSeconds * 1000L);
+        Path dest = scratch.resolve("full-under-load");
+        double[] backupSeconds = new double[1];
+        AtomicReference<Throwable> backupFailure = new AtomicReference<>();
+        long[] window = new long[2];
+        Thread backup = new Thread(() -> {
+            try {
+                window[0] = System.nanoTime();
+                loaded.recordFrom = window[0];
+                backupSeconds[0] = timedBackup(dest);
+            } catch (Throwable t) {
+                backupFailure.set(t);
+            } finally {
+                window[1] = System.nanoTime();
+                loaded.recordUntil = window[1];
+            }
+        }, "online-bench-backup");
+        backup.start();
+        backup.join();
+        CommitLatencies.Summary loadedSummary = loaded.stop().summary((window[1] - window[0]) / 1e9);
+        if (backupFailure.get() != null) {
+            Disk.deleteTree(dest);
+            throw new IllegalStateException("the full backup under load failed: " + backupFailure.get(),
+                    backupFailure.get());
+        }
+        OnlineResults.BackupTiming underLoad = new OnlineResults.BackupTiming(backupSeconds[0],
+                Disk.sizeBytes(dest));
+        Disk.deleteTree(dest);
+        log("   backup running:   %s", line(loadedSummary));
+        log("   full backup under load: %.3f s, %s", underLoad.seconds(), BackupBench.mb(underLoad.bytes()));
+        return new OnlineResults.WriterRuns(writers, ratePerWriter, warmupSeconds, quietSummary, loadedSummary,
+                quietBackup, underLoad);
+    }
+
+    /** Seconds of a full backup into {@code dest} (no sync after it: the backup fsyncs what it writes). */
+    private double timedBackup(Path dest) {
+        long t0 = System.nanoTime();
+        db.backup(dest);
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static String line(CommitLatencies.Summary s) {
+        return String.format(Locale.ROOT, "%,d commits in %.3f s (%,.0f/s), p50 %.3f ms, p99 %.3f ms, "
+                        + "p99.9 %.3f ms, max %.3f ms, %,d slower than 10 ms", s.commits(), s.windowSeconds(),
+                s.commitsPerSecond(), s.p50Millis(), s.p99Millis(), s.p999Millis(), s.maxMillis(), s.slowCommits());
+    }
+
+    /** One run of the writer threads; {@link #recordFrom} and {@link #recordUntil} bound the measured window. */
+    private final class Run {
+        volatile long recordFrom = Long.MAX_VALUE;
+        volatile long recordUntil = Long.MAX_VALUE;
+        private volatile boolean stop;
+        private final List<Thread> threads = new ArrayList<>();
+        private final List<CommitLatencies> latencies = new ArrayList<>();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private final int runNumber;
+
+        Run(int runNumber) {
+            this.runNumber = runNumber;
+        }
+
+        void start() {
+            for (int w = 0; w < writers; w++) {
+                CommitLatencies mine = new CommitLatencies();
+                latencies.add(mine);
+                Random random = new Random(seed * 1_000_003L + runNumber * 1_009L + w);
+                Thread t = new Thread(() -> write(random, mine), "online-bench-writer-" + w);
+                threads.add(t);
+                t.start();
+            }
+        }
+
+        private void write(Random random, CommitLatencies mine) {
+            long interval = ratePerWriter > 0 ? 1_000_000_000L / ratePerWriter : 0;
+            long intended = System.nanoTime();
+            try {
+                // Paced writers finish every start scheduled inside the window, so a stall's queue is counted.
+                while (failure.get() == null && (!stop || (interval > 0 && intended < recordUntil))) {
+                    if (interval > 0) {
+                        waitUntil(intended);
+                    }
+                    long t0 = System.nanoTime();
+                    commitOne(random);
+                    long t1 = System.nanoTime();
+                    long start = interval > 0 ? intended : t0;
+                    if (start >= recordFrom && start < recordUntil) {
+                        mine.record(t1 - start);
+                    }
+                    intended += interval;
+                }
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+                stop = true;
+            }
+        }
+
+        /** Stops the writers, waits for them, and returns every recorded commit. */
+        CommitLatencies stop() throws InterruptedException {
+            stop = true;
+            for (Thread t : threads) {
+                t.join();
+            }
+            if (failure.get() != null) {
+                throw new IllegalStateException("a writer failed: " + failure.get(), failure.get());
+            }
+            CommitLatencies all = new CommitLatencies();
+            for (CommitLatencies l : latencies) {
+                all.add(l);
+            }
+            return all;
+        }
+    }
+
+    private static void waitUntil(long nanoTime) {
+        for (long left = nanoTime - System.nanoTime(); left > 0; left = nanoTime - System.nanoTime()) {
+            LockSupport.parkNanos(left);
+        }
+    }
+
+    private void commitOne(Random random) {
+        try (Transaction tx = db.begin()) {
+            if (random.nextInt(INSERT_EVERY) == 0) {
+                long id = nextId.getAndIncrement();
+                tx.insertValues("users", id, OnlineBench.nameFor(id), (long) random.nextInt(100));
+            } else {
+                long id = 1 + random.nextLong(rows);
+                Row r = tx.getBy("users", "id", id)
+                        .orElseThrow(() -> new IllegalStateException("PowDB: id " + id + " not found"));
+                tx.updateBy("users", "id", id, Map.of("age", (Long) r.get(2) + 1));
+            }
+            tx.commit();
+        }
+    }
+
+    private void log(String format, Object... args) {
+        out.println(String.format(Locale.ROOT, format, args));
+        out.flush();
+    }
+}
