@@ -48,6 +48,21 @@ public final class Backups {
     }
 
     /**
+     * Restores like {@link #restore(Path, List, Path, BackupProgress)}, then replays WAL from the archive of
+     * {@code target} up to the target (point-in-time restore). The archive must hold the WAL from the last
+     * backup's start on without a gap up to the target; the target must not be before the last backup's end.
+     */
+    public static RestoreSummary restore(Path backup, List<Path> increments, Path dest, RestoreTarget target,
+                                         BackupProgress progress) {
+        return Restorer.restore(backup, increments, dest, target, progress);
+    }
+
+    /** Describes the WAL archive at {@code dir}: its window, restore points, gaps and (when {@code check}) damage. */
+    public static ArchiveInfo archiveInfo(Path dir, boolean check) {
+        return ArchiveInfo.of(dir, check);
+    }
+
+    /**
      * Checks a backup (and the increments on top of it). Problems with the backup are reported, not thrown.
      *
      * @param drillDir when not null, also restores into this directory (must not exist or be empty), opens and

@@ -37,11 +37,25 @@ final class Restorer {
     }
 
     static RestoreSummary restore(Path backup, List<Path> increments, Path dest, BackupProgress progress) {
+        return restore(backup, increments, dest, null, progress);
+    }
+
+    /** Restores, then (with a target) replays WAL from an archive up to the target. */
+    static RestoreSummary restore(Path backup, List<Path> increments, Path dest, RestoreTarget target,
+                                  BackupProgress progress) {
         long started = System.nanoTime();
         boolean existed = Targets.checkFresh(dest, "restore target");
         List<BackupChain.Link> chain = BackupChain.load(backup, increments);
         Map<String, BackupChain.StateFile> finalState = BackupChain.check(chain);
         long total = checkStoredFiles(chain);
+        PointInTime.Plan plan = null;
+        if (target != null) {
+            Targets.checkOutside(dest, target.archive(), "restore target", "the WAL archive",
+                    "restore somewhere else");
+            BackupChain.Link lastLink = chain.get(chain.size() - 1);
+            plan = PointInTime.plan(lastLink, backupDatabaseId(lastLink), target);
+            total += plan.bytes();
+        }
         for (BackupChain.Link link : chain) {
             Targets.checkOutside(dest, link.dir(), "restore target", "the backup", "restore somewhere else");
         }
@@ -61,15 +75,23 @@ final class Restorer {
                     r.apply(chain.get(i), i);
                 }
                 long bytes = r.checkStaged(finalState);
-                r.newIdentity(last);
+                r.newIdentity(last, plan == null ? -1 : plan.untilLsn());
                 HashingFileCopier.createPrivateDirectory(stage.resolve("wal"));
-                bytes += r.placeWal(chain.get(chain.size() - 1));
+                if (plan == null) {
+                    bytes += r.placeWal(chain.get(chain.size() - 1));
+                } else {
+                    for (PointInTime.Piece p : plan.pieces()) {
+                        copier.write(p.bytes(), stage.resolve("wal"), p.name());
+                        bytes += p.bytes().length;
+                    }
+                }
                 HashingFileCopier.syncDirectory(stage);
-                prove(stage, dest, last.sourceLsn(), !last.wal().isEmpty());
+                long provedLsn = plan == null ? last.sourceLsn() : plan.untilLsn();
+                prove(stage, dest, provedLsn, plan != null || !last.wal().isEmpty());
                 Files.move(stage, absolute, StandardCopyOption.ATOMIC_MOVE);
                 HashingFileCopier.syncDirectory(absolute.getParent());
                 long millis = (System.nanoTime() - started) / 1_000_000;
-                return new RestoreSummary(dest, last.sourceLsn(), finalState.size(), bytes, chain.size(), millis);
+                return new RestoreSummary(dest, provedLsn, finalState.size(), bytes, chain.size(), millis);
             } finally {
                 progress.end();
             }
@@ -104,6 +126,25 @@ final class Restorer {
             }
         }
         return total;
+    }
+
+    /** The database id in the last backup's {@code control.bin}, checked against its manifest hash. */
+    private static String backupDatabaseId(BackupChain.Link link) {
+        BackupManifest.FileEntry control = link.manifest().files().stream()
+                .filter(f -> f.name().equals("control.bin")).findFirst()
+                .orElseThrow(() -> Targets.invalid("backup " + link.dir() + " has no control.bin"));
+        Path p = link.dir().resolve("control.bin");
+        checkStored(link.dir(), "control.bin", control.lengthBytes());
+        try {
+            byte[] bytes = Files.readAllBytes(p);
+            if (!Blake3.hex(bytes).equals(control.blake3Hex())) {
+                throw new BackupException(ErrorCode.CORRUPT, "restore refused: " + p + " does not match its BLAKE3 "
+                        + "in the manifest; run verify-backup");
+            }
+            return dev.powdb.storage.spi.ControlImages.databaseId(bytes, p.toString());
+        } catch (IOException e) {
+            throw new BackupException(ErrorCode.IO, "cannot read " + p + ": " + e.getMessage(), e);
+        }
     }
 
     /** Checks one stored file; returns its length. */
@@ -217,10 +258,11 @@ final class Restorer {
      * Gives the restored database an id of its own: from here on it has its own history, and backups of the
      * database it came from are refused as a base for its increments.
      */
-    private void newIdentity(BackupManifest last) throws IOException {
+    private void newIdentity(BackupManifest last, long replayUntil) throws IOException {
         Path control = stage.resolve("control.bin");
         byte[] image = dev.powdb.storage.spi.ControlImages.withNewDatabaseId(Files.readAllBytes(control),
-                control.toString(), last.startLsn(), last.undoLsn(), last.sourceLsn(), !last.wal().isEmpty());
+                control.toString(), last.startLsn(), last.undoLsn(), last.sourceLsn(), !last.wal().isEmpty(),
+                replayUntil);
         Files.delete(control);
         copier.withProgress(BackupProgress.NONE).write(image, stage, "control.bin");
         copier.withProgress(progress);

@@ -14,6 +14,7 @@ public final class DatabaseOptions {
     private final long checkpointWalBytes;
     private final long normalSyncIntervalMillis;
     private final StorageFs fs;
+    private java.nio.file.Path archive;
 
     private DatabaseOptions(SyncMode syncMode, int bufferPoolPages, long walSegmentBytes, long checkpointWalBytes,
                             long normalSyncIntervalMillis, StorageFs fs) {
@@ -64,7 +65,7 @@ public final class DatabaseOptions {
 
     public DatabaseOptions withSyncMode(SyncMode mode) {
         return new DatabaseOptions(mode, bufferPoolPages, walSegmentBytes, checkpointWalBytes,
-                normalSyncIntervalMillis, fs);
+                normalSyncIntervalMillis, fs).archive(archive);
     }
 
     public DatabaseOptions withBufferPoolPages(int pages) {
@@ -73,7 +74,7 @@ public final class DatabaseOptions {
                     + pages);
         }
         return new DatabaseOptions(syncMode, pages, walSegmentBytes, checkpointWalBytes, normalSyncIntervalMillis,
-                fs);
+                fs).archive(archive);
     }
 
     public DatabaseOptions withWalSegmentBytes(long bytes) {
@@ -82,7 +83,7 @@ public final class DatabaseOptions {
                     + bytes);
         }
         return new DatabaseOptions(syncMode, bufferPoolPages, bytes, checkpointWalBytes, normalSyncIntervalMillis,
-                fs);
+                fs).archive(archive);
     }
 
     /** @param bytes WAL volume that triggers an automatic checkpoint; 0 disables automatic checkpoints */
@@ -90,18 +91,39 @@ public final class DatabaseOptions {
         if (bytes < 0) {
             throw new PowDbException(ErrorCode.INVALID_ARGUMENT, "checkpoint WAL size must not be negative");
         }
-        return new DatabaseOptions(syncMode, bufferPoolPages, walSegmentBytes, bytes, normalSyncIntervalMillis, fs);
+        return new DatabaseOptions(syncMode, bufferPoolPages, walSegmentBytes, bytes, normalSyncIntervalMillis, fs).archive(archive);
     }
 
     public DatabaseOptions withNormalSyncIntervalMillis(long millis) {
         if (millis < 1) {
             throw new PowDbException(ErrorCode.INVALID_ARGUMENT, "sync interval must be at least 1 ms");
         }
-        return new DatabaseOptions(syncMode, bufferPoolPages, walSegmentBytes, checkpointWalBytes, millis, fs);
+        return new DatabaseOptions(syncMode, bufferPoolPages, walSegmentBytes, checkpointWalBytes, millis, fs).archive(archive);
     }
 
     public DatabaseOptions withFs(StorageFs fileSystem) {
         return new DatabaseOptions(syncMode, bufferPoolPages, walSegmentBytes, checkpointWalBytes,
-                normalSyncIntervalMillis, java.util.Objects.requireNonNull(fileSystem));
+                normalSyncIntervalMillis, java.util.Objects.requireNonNull(fileSystem)).archive(archive);
+    }
+
+    private DatabaseOptions archive(java.nio.file.Path dir) {
+        this.archive = dir;
+        return this;
+    }
+
+    /** The WAL archive directory, or null when WAL is not archived. */
+    public java.nio.file.Path archive() {
+        return archive;
+    }
+
+    /**
+     * Archives the WAL into {@code dir}: every sealed segment is copied there (hashed, fsynced, listed) by a
+     * background thread, no segment is deleted before it is archived, and a clean close seals and archives the
+     * last one. Together with a backup this allows restoring to any moment covered. Needs the
+     * {@code powdb-backup} module on the class path; {@code null} turns archiving off.
+     */
+    public DatabaseOptions withArchive(java.nio.file.Path dir) {
+        return new DatabaseOptions(syncMode, bufferPoolPages, walSegmentBytes, checkpointWalBytes,
+                normalSyncIntervalMillis, fs).archive(dir);
     }
 }

@@ -551,11 +551,27 @@ public final class Engine implements Closeable {
         };
     }
 
-    /** The lowest LSN whose WAL must be kept for a pin (Long.MAX_VALUE when nothing is pinned). */
+    /** The lowest LSN whose WAL must be kept for a pin or the archive (Long.MAX_VALUE when none). */
     long walRetainedFrom() {
+        long archive = archiving == null ? Long.MAX_VALUE : archiving.retainFrom();
         synchronized (walPins) {
-            return walPins.isEmpty() ? Long.MAX_VALUE : walPins.firstKey();
+            return Math.min(archive, walPins.isEmpty() ? Long.MAX_VALUE : walPins.firstKey());
         }
+    }
+
+    private volatile WalArchiving archiving;
+
+    /** Starts WAL archiving when the options name an archive (recovery calls it once the WAL is installed). */
+    void startArchiving() {
+        if (options.archive() != null && archiving == null) {
+            archiving = WalArchiving.start(this, options.archive());
+        }
+    }
+
+    /** The error of the last failed WAL archiving attempt, or null (also when not archiving). */
+    public Throwable archiveFailure() {
+        WalArchiving a = archiving;
+        return a == null ? null : a.lastFailure();
     }
 
     /** Takes a checkpoint now. */
@@ -601,6 +617,13 @@ public final class Engine implements Closeable {
             }
             checkpointer.stop();
             try {
+                if (archiving != null && wal.poison() == null) {
+                    try {
+                        archiving.sealAndDrain();
+                    } catch (PowDbException e) {
+                        System.getLogger("dev.powdb.storage").log(System.Logger.Level.ERROR, e.getMessage(), e);
+                    }
+                }
                 if (wal.poison() == null) {
                     checkpointer.run(true);
                 }
@@ -625,6 +648,9 @@ public final class Engine implements Closeable {
         dbLock.writeLock().lock();
         try {
             checkpointer.stop();
+            if (archiving != null) {
+                archiving.stop();
+            }
             closed = true;
             if (normalSyncer != null) {
                 normalSyncer.interrupt();
@@ -643,6 +669,9 @@ public final class Engine implements Closeable {
     }
 
     private void closeFilesQuietly() {
+        if (archiving != null) {
+            archiving.stop();
+        }
         try {
             if (wal != null) {
                 wal.close();

@@ -98,6 +98,7 @@ final class Recovery {
         undoLosers();
         padShortFiles();
         removeStrayFiles();
+        e.startArchiving();
         e.checkpointer.run(false);
     }
 
@@ -146,6 +147,7 @@ final class Recovery {
         e.setWal(new Wal(e.fs, walDir, e.options.walSegmentBytes(), 1, null, 0, 0));
         e.setFpiThreshold(1);
         e.setCatalog(Catalog.empty());
+        e.startArchiving();
         e.checkpointer.run(false);
     }
 

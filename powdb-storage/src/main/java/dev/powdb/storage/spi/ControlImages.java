@@ -27,6 +27,15 @@ public final class ControlImages {
      */
     public static byte[] withNewDatabaseId(byte[] image, String resource, long startLsn, long undoLsn,
                                            long sourceLsn, boolean keepsWal) {
+        return withNewDatabaseId(image, resource, startLsn, undoLsn, sourceLsn, keepsWal, -1);
+    }
+
+    /**
+     * Like the other overload; with {@code replayUntil >= 0} the result records a checkpoint at {@code startLsn}
+     * and {@code undoLsn} whose WAL ends at {@code replayUntil} (a point-in-time restore installs that WAL).
+     */
+    public static byte[] withNewDatabaseId(byte[] image, String resource, long startLsn, long undoLsn,
+                                           long sourceLsn, boolean keepsWal, long replayUntil) {
         ControlFile.State s = ControlFile.decodeImage(image, resource);
         boolean ok = keepsWal
                 ? !s.clean && s.redoLsn == startLsn && s.undoLsn == undoLsn && s.nextLsn == sourceLsn + 1
@@ -39,6 +48,10 @@ public final class ControlImages {
                     + s.nextLsn + (s.clean ? ", clean" : ", not clean"), "not written by this backup");
         }
         long[] id = ControlFile.newDatabaseId();
+        if (replayUntil >= 0) {
+            return ControlFile.image(startLsn, undoLsn, replayUntil + 1, false, s.catalogVersion, s.timeMicros,
+                    id[0], id[1]);
+        }
         return ControlFile.image(s.redoLsn, s.undoLsn, s.nextLsn, s.clean, s.catalogVersion, s.timeMicros, id[0],
                 id[1]);
     }

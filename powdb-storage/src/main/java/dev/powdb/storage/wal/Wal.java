@@ -235,6 +235,7 @@ public final class Wal implements Closeable, PageFlushGate {
                         segment.sync();
                         durableLsn = writtenLsn;
                         startSegment(writtenLsn + 1);
+                        sealListener.run();
                     }
                     reserve(segmentSize + chunk.length());
                     segment.write(ByteBuffer.wrap(chunk.array(), 0, chunk.length()), segmentSize);
@@ -303,6 +304,47 @@ public final class Wal implements Closeable, PageFlushGate {
         }
         sync(t.lastLsn());
         return t;
+    }
+
+    private volatile Runnable sealListener = () -> { };
+
+    /** Called (on the writing thread) each time a segment is sealed and a new one started. */
+    public void onSeal(Runnable listener) {
+        sealListener = listener;
+    }
+
+    /** First LSN of the segment being appended to; every segment before it is sealed. */
+    public long currentSegmentStart() {
+        flushLock.lock();
+        try {
+            return segmentStartLsn;
+        } finally {
+            flushLock.unlock();
+        }
+    }
+
+    /**
+     * Makes everything appended durable and, when the current segment holds any record, seals it (cut to its
+     * frames, fsynced) and starts the next, empty one: a clean close with WAL archiving does this so that the last
+     * records can be archived too.
+     */
+    public void sealCurrent() {
+        sync(maxLsn());
+        flushLock.lock();
+        try {
+            checkUsable();
+            if (segmentSize > WalFormat.SEGMENT_HEADER_SIZE) {
+                segment.truncate(segmentSize);
+                segment.sync();
+                startSegment(writtenLsn + 1);
+            }
+        } catch (IOException e) {
+            poison = e;
+            throw new PowDbException(ErrorCode.POISONED, "sealing the WAL segment in " + dir + " failed: "
+                    + e.getMessage(), e);
+        } finally {
+            flushLock.unlock();
+        }
     }
 
     /** The directory of the segments. */
