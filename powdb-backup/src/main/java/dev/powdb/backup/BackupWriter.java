@@ -70,15 +70,18 @@ final class BackupWriter {
             Targets.prepare(dest, existed);
             created = !existed;
             BackupManifest manifest;
+            String changeSource;
             try (BackupSource source = db.startBackup()) {
                 BackupWriter w = new BackupWriter(source, dest, copier, progress);
                 manifest = w.run(parent, base);
+                changeSource = parent == null ? "full" : w.changeSource();
             }
             copier.write(manifest.toFileBytes(), dest, BackupManifest.FILE_NAME);
             long millis = (System.nanoTime() - started) / 1_000_000;
             return new BackupSummary(dest, parent != null, manifest.sourceLsn(),
-                    manifest.files().size() + manifest.deltas().size(), manifest.storedBytes(),
-                    manifest.manifestBlake3(), millis);
+                    manifest.files().size() + manifest.deltas().size() + manifest.wal().size(),
+                    manifest.storedBytes(), manifest.manifestBlake3(), millis, manifest.startLsn(),
+                    manifest.wal().size(), changeSource);
         } catch (IOException e) {
             BackupException failure = new BackupException(ErrorCode.IO, "backup to " + dest + " failed: "
                     + e.getMessage() + "; nothing usable was left there", e);
@@ -144,7 +147,7 @@ final class BackupWriter {
                     removed.add(name);
                 }
             }
-            lastChangeSource = scannedFiles == 0 ? "tracked" : trackedFiles == 0 ? "scanned" : "mixed";
+            lastChangeSource = changeSource();
             if (scannedFiles > 0) {
                 System.getLogger("dev.powdb.backup").log(System.Logger.Level.DEBUG, "incremental backup: the "
                         + "engine has not tracked changes since LSN " + parent.sourceLsn() + " (it was reopened "
@@ -197,6 +200,11 @@ final class BackupWriter {
             wal.add(new BackupManifest.WalEntry(piece.name(), piece.firstLsn(), piece.lastLsn(),
                     piece.lengthBytes(), r.blake3Hex()));
         }
+    }
+
+    /** How this increment found its changed pages: "tracked", "scanned" or "mixed". */
+    private String changeSource() {
+        return scannedFiles == 0 ? "tracked" : trackedFiles == 0 ? "scanned" : "mixed";
     }
 
     /** Replaces pages of a block that were caught mid-write (see {@link BackupSource#stabilize}). */

@@ -12,7 +12,11 @@ import java.nio.file.Path;
  * @param bytes          bytes written, the manifest not counted
  * @param manifestBlake3 the manifest's self-hash, which an increment on top of this backup names as its parent
  * @param millis         wall-clock duration
+ * @param startLsn       LSN of the checkpoint the backup started at
+ * @param walPieces      WAL segments kept for replay (0 when nothing was logged while it copied)
+ * @param changeSource   for an increment, how changed pages were found: {@code "tracked"} (the engine's record),
+ *                       {@code "scanned"} (every page's LSN read) or {@code "mixed"}; {@code "full"} otherwise
  */
 public record BackupSummary(Path directory, boolean incremental, long sourceLsn, int files, long bytes,
-                            String manifestBlake3, long millis) {
+                            String manifestBlake3, long millis, long startLsn, int walPieces, String changeSource) {
 }
