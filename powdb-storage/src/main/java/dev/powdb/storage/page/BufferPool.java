@@ -288,42 +288,73 @@ public final class BufferPool {
                 }
             }
         }
-        byte[] image = new byte[Page.SIZE];
+        // Pages are copied in batches and the WAL is made durable once per batch, up to the newest copy's LSN:
+        // one fsync per batch instead of one per page whose LSN is past the last fsync (which, with writers
+        // committing meanwhile, is most of them, and each such fsync holds up their commits).
+        byte[][] images = new byte[Math.min(FLUSH_BATCH, Math.max(1, dirty.size()))][Page.SIZE];
+        Page[] batch = new Page[images.length];
+        int[] kinds = new int[images.length];
         int n = 0;
         try {
-            for (Page p : dirty) {
-                long lsn;
-                int copied;
-                p.latch.readLock().lock();
-                try {
-                    if (!p.dirty || p.discarded) {
+            int i = 0;
+            while (i < dirty.size()) {
+                int count = 0;
+                long maxLsn = 0;
+                for (; i < dirty.size() && count < images.length; i++) {
+                    Page p = dirty.get(i);
+                    long lsn;
+                    int copied;
+                    p.latch.readLock().lock();
+                    try {
+                        if (!p.dirty || p.discarded) {
+                            continue;
+                        }
+                        copied = p.copyForWrite(images[count]);
+                        p.dirty = copied != Page.COPY_ALL;
+                        lsn = Page.imageLsn(images[count]);
+                    } finally {
+                        p.latch.readLock().unlock();
+                    }
+                    if (copied == Page.COPY_NOTHING || lsn < checkpointedBelow) {
                         continue;
                     }
-                    copied = p.copyForWrite(image);
-                    p.dirty = copied != Page.COPY_ALL;
-                    lsn = Page.imageLsn(image);
-                } finally {
-                    p.latch.readLock().unlock();
-                }
-                if (copied == Page.COPY_NOTHING || lsn < checkpointedBelow) {
-                    continue;
+                    batch[count] = p;
+                    kinds[count] = copied;
+                    maxLsn = Math.max(maxLsn, lsn);
+                    count++;
                 }
                 try {
-                    gate.makeDurable(lsn);
-                    p.owner.writeImage(p.pageNo(), image);
-                    if (copied == Page.COPY_BASE) {
-                        markBaseWritten(p, image);
+                    if (count > 0) {
+                        gate.makeDurable(maxLsn);
                     }
-                } catch (IOException e) {
-                    p.dirty = true;
-                    writeFailure = e;
-                    throw new PowDbException(ErrorCode.IO, "cannot write page " + p.pageNo() + " of "
-                            + p.owner.name() + ": " + e.getMessage(), e);
                 } catch (RuntimeException e) {
-                    p.dirty = true;
+                    for (int k = 0; k < count; k++) {
+                        batch[k].dirty = true;
+                    }
                     throw e;
                 }
-                n++;
+                for (int k = 0; k < count; k++) {
+                    Page p = batch[k];
+                    try {
+                        p.owner.writeImage(p.pageNo(), images[k]);
+                        if (kinds[k] == Page.COPY_BASE) {
+                            markBaseWritten(p, images[k]);
+                        }
+                    } catch (IOException e) {
+                        for (int m = k; m < count; m++) {
+                            batch[m].dirty = true;
+                        }
+                        writeFailure = e;
+                        throw new PowDbException(ErrorCode.IO, "cannot write page " + p.pageNo() + " of "
+                                + p.owner.name() + ": " + e.getMessage(), e);
+                    } catch (RuntimeException e) {
+                        for (int m = k; m < count; m++) {
+                            batch[m].dirty = true;
+                        }
+                        throw e;
+                    }
+                    n++;
+                }
             }
         } finally {
             synchronized (this) {
@@ -335,6 +366,9 @@ public final class BufferPool {
         }
         return n;
     }
+
+    /** Pages copied before the WAL is made durable once for all of them (flushes and checkpoints). */
+    private static final int FLUSH_BATCH = 256;
 
     /** Forgets every page of {@code file} without writing it (the file is being dropped). */
     synchronized void discardFile(PagedFile file) {
