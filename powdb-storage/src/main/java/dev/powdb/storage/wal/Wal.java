@@ -169,38 +169,60 @@ public final class Wal implements Closeable, PageFlushGate {
         }
     }
 
-    private boolean done(long lsn, boolean durable) {
-        return durable ? durableLsn >= lsn : writtenLsn >= lsn;
-    }
-
     /**
-     * Group commit: one thread at a time (the leader) writes everything appended so far and fsyncs it; the others
-     * wait on a monitor and are all woken when it finishes, and each returns at once if the leader's write covered
-     * its record. A waiter not covered becomes the next leader and takes everything appended meanwhile.
+     * Group commit in two stages. Writing: one thread at a time (the write leader) hands everything appended so far
+     * to the operating system; the others wait and return as soon as a write covered their record. Syncing: one
+     * thread at a time (the sync leader) fsyncs the current segment up to what was written when it started; the
+     * others wait and return when an fsync covered their record. The two stages are separate, so a commit that only
+     * needs its record written ({@code normal} sync mode) is not held up by an fsync in progress, and records keep
+     * being written while one is.
      */
     private void write(long lsn, boolean durable) {
         boolean interrupted = false;
         try {
-            while (!done(lsn, durable)) {
+            while (writtenLsn < lsn) {
                 synchronized (leaderMonitor) {
-                    while (leaderActive && !done(lsn, durable)) {
+                    while (leaderActive && writtenLsn < lsn) {
                         try {
                             leaderMonitor.wait();
                         } catch (InterruptedException e) {
                             interrupted = true;
                         }
                     }
-                    if (done(lsn, durable)) {
-                        return;
+                    if (writtenLsn >= lsn) {
+                        break;
                     }
                     leaderActive = true;
                 }
                 try {
-                    writeAll(durable);
+                    writeAll();
                 } finally {
                     synchronized (leaderMonitor) {
                         leaderActive = false;
                         leaderMonitor.notifyAll();
+                    }
+                }
+            }
+            while (durable && durableLsn < lsn) {
+                synchronized (syncMonitor) {
+                    while (syncLeaderActive && durableLsn < lsn) {
+                        try {
+                            syncMonitor.wait();
+                        } catch (InterruptedException e) {
+                            interrupted = true;
+                        }
+                    }
+                    if (durableLsn >= lsn) {
+                        break;
+                    }
+                    syncLeaderActive = true;
+                }
+                try {
+                    syncWritten();
+                } finally {
+                    synchronized (syncMonitor) {
+                        syncLeaderActive = false;
+                        syncMonitor.notifyAll();
                     }
                 }
             }
@@ -211,8 +233,52 @@ public final class Wal implements Closeable, PageFlushGate {
         }
     }
 
-    /** Writes every appended record, and fsyncs when {@code durable}; only the leader calls it. */
-    private void writeAll(boolean durable) {
+    private final Object syncMonitor = new Object();
+    private boolean syncLeaderActive;
+    /** Held (shared) by an fsync of the current segment, (exclusive) by the switch to a new segment. */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock segmentSwitch =
+            new java.util.concurrent.locks.ReentrantReadWriteLock();
+
+    /** Fsyncs everything written so far; only the sync leader calls it. */
+    private void syncWritten() {
+        long target;
+        StorageFile seg;
+        flushLock.lock();
+        try {
+            checkUsable();
+            target = writtenLsn;
+            seg = segment;
+        } finally {
+            flushLock.unlock();
+        }
+        // Taken after the flush lock is released (a segment switch takes them the other way round). A switch
+        // since the capture sealed, fsynced and closed `seg` and advanced the durable LSN past `target`.
+        segmentSwitch.readLock().lock();
+        try {
+            if (durableLsn >= target) {
+                return;
+            }
+            // Records in segments before this one were fsynced when that segment was sealed.
+            seg.sync();
+            synchronized (syncMonitor) {
+                if (durableLsn < target) {
+                    durableLsn = target;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof PowDbException p && p.code() == ErrorCode.POISONED) {
+                throw p;
+            }
+            poison = e;
+            throw new PowDbException(ErrorCode.POISONED, "WAL fsync failed in " + dir + ": " + e.getMessage()
+                    + "; the database now refuses writes", e);
+        } finally {
+            segmentSwitch.readLock().unlock();
+        }
+    }
+
+    /** Writes every appended record to the OS (no fsync); only the write leader calls it. */
+    private void writeAll() {
         flushLock.lock();
         try {
             ByteSink chunk;
@@ -230,12 +296,7 @@ public final class Wal implements Closeable, PageFlushGate {
             try {
                 if (chunk.length() > 0) {
                     if (segmentSize >= segmentBytes) {
-                        // A sealed segment holds exactly its frames: cut the zeroed space reserved after them.
-                        segment.truncate(segmentSize);
-                        segment.sync();
-                        durableLsn = writtenLsn;
-                        startSegment(writtenLsn + 1);
-                        sealListener.run();
+                        switchSegment();
                     }
                     reserve(segmentSize + chunk.length());
                     segment.write(ByteBuffer.wrap(chunk.array(), 0, chunk.length()), segmentSize);
@@ -243,19 +304,37 @@ public final class Wal implements Closeable, PageFlushGate {
                     chunk.reset();
                 }
                 writtenLsn = lastLsn;
-                if (durable && durableLsn < lastLsn) {
-                    segment.sync();
-                    durableLsn = lastLsn;
-                }
             } catch (IOException | RuntimeException e) {
                 poison = e;
-                throw new PowDbException(ErrorCode.POISONED, "WAL " + (durable ? "fsync" : "write")
-                        + " failed in " + dir.resolve(WalFormat.segmentName(segmentStartLsn)) + ": "
-                        + e.getMessage() + "; the database now refuses writes", e);
+                throw new PowDbException(ErrorCode.POISONED, "WAL write failed in "
+                        + dir.resolve(WalFormat.segmentName(segmentStartLsn)) + ": " + e.getMessage()
+                        + "; the database now refuses writes", e);
             }
         } finally {
             flushLock.unlock();
         }
+    }
+
+    /**
+     * Seals the current segment (cut to its frames, fsynced) and starts the next one. Caller holds the flush lock;
+     * waits for an fsync of the current segment in progress, so the segment is never closed under it.
+     */
+    private void switchSegment() throws IOException {
+        segmentSwitch.writeLock().lock();
+        try {
+            // A sealed segment holds exactly its frames: cut the zeroed space reserved after them.
+            segment.truncate(segmentSize);
+            segment.sync();
+            synchronized (syncMonitor) {
+                if (durableLsn < writtenLsn) {
+                    durableLsn = writtenLsn;
+                }
+            }
+            startSegment(writtenLsn + 1);
+        } finally {
+            segmentSwitch.writeLock().unlock();
+        }
+        sealListener.run();
     }
 
     /**
@@ -334,9 +413,7 @@ public final class Wal implements Closeable, PageFlushGate {
         try {
             checkUsable();
             if (segmentSize > WalFormat.SEGMENT_HEADER_SIZE) {
-                segment.truncate(segmentSize);
-                segment.sync();
-                startSegment(writtenLsn + 1);
+                switchSegment();
             }
         } catch (IOException e) {
             poison = e;
