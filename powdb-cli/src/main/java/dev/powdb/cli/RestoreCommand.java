@@ -28,8 +28,8 @@ import java.util.concurrent.Callable;
         description = {"Restore the full backup BACKUP, with the increments given by --apply in order, into DEST"
                 + " (which must not exist, or be an empty directory). Ignores --data-dir.",
                 "With --archive DIR (before or after 'restore'), the WAL archived in DIR is then replayed on top"
-                        + " of the last backup: up to --until-lsn, --until-time or --until-point (at most one), or to the"
-                        + " end of the archive. Transactions committed at or before the target are in the result;"
+                        + " of the last backup: up to --until-lsn, --until-time or --until-point (at most one), or"
+                        + " to the end of the archive. Transactions committed at or before the target are in the result;"
                         + " later ones, and one still open there, are not.",
                 "Every file's BLAKE3 is checked while copying and every archived segment is checked before anything"
                         + " is written; the result appears only when complete and opens."},

@@ -11,7 +11,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoField;
 import java.time.temporal.TemporalAccessor;
-import java.time.temporal.TemporalQueries;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,7 +22,8 @@ import java.util.List;
  * <p>{@code --until-time} takes an ISO-8601 date-time with {@code Z} or an offset ({@code 2026-11-24T10:15:30Z},
  * {@code 2026-11-24T10:15:30+01:00}), or without a zone ({@code 2026-11-24T10:15:30}), which is read in the
  * machine's time zone; such a local time that the zone skips or repeats (a daylight-saving change) is refused as
- * ambiguous. Fractions of a second are kept to the microsecond, the resolution of commit times.
+ * ambiguous. Fractions of a second are allowed (commit times are compared to the microsecond); a zone id in
+ * brackets is accepted only after an offset, which then decides.
  */
 final class RestoreUntil {
     /** A time to give as an example in messages. */
@@ -102,7 +102,7 @@ final class RestoreUntil {
         return new Choice(RestoreTarget.end(archive), null, null);
     }
 
-    private static Choice time(Path archive, String text, ZoneId machineZone) {
+    private static Choice time(Path archive, String text, ZoneId zone) {
         TemporalAccessor parsed;
         try {
             parsed = DateTimeFormatter.ISO_DATE_TIME.parse(text);
@@ -113,9 +113,6 @@ final class RestoreUntil {
         if (parsed.isSupported(ChronoField.OFFSET_SECONDS)) {
             return new Choice(RestoreTarget.time(archive, Instant.from(parsed)), null, null);
         }
-        // No offset: the zone in brackets ("...T10:15:30[Europe/Oslo]"), else the machine's.
-        ZoneId named = parsed.query(TemporalQueries.zoneId());
-        ZoneId zone = named != null ? named : machineZone;
         LocalDateTime local = LocalDateTime.from(parsed);
         List<ZoneOffset> offsets = zone.getRules().getValidOffsets(local);
         if (offsets.isEmpty()) {
@@ -128,8 +125,6 @@ final class RestoreUntil {
                     + zone.getId() + " (the clocks go back); give its offset: " + local.atOffset(offsets.get(0))
                     + " or " + local.atOffset(offsets.get(1)));
         }
-        Instant instant = local.atOffset(offsets.get(0)).toInstant();
-        return named != null ? new Choice(RestoreTarget.time(archive, instant), null, null)
-                : new Choice(RestoreTarget.time(archive, instant), zone, local);
+        return new Choice(RestoreTarget.time(archive, local.atOffset(offsets.get(0)).toInstant()), zone, local);
     }
 }
