@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.powdb.backup.BackupManifest;
 import dev.powdb.backup.BackupVerifyReport;
 import dev.powdb.backup.RestoreSummary;
+import dev.powdb.backup.RestoreTarget;
 import dev.powdb.storage.spi.BackupSummary;
 
 import java.nio.file.Path;
@@ -43,18 +44,41 @@ final class BackupJson {
         return o;
     }
 
-    /** What {@code restore --json} prints. */
-    static ObjectNode restore(Path backup, List<Path> increments, RestoreSummary r) {
+    /**
+     * What {@code restore --json} prints. {@code source_lsn} is the LSN of the restored state (for a point-in-time
+     * restore, the last LSN replayed); {@code target} is null for a plain restore, else the point-in-time target:
+     * {@code kind} ({@code end}, {@code lsn}, {@code time} or {@code point}), {@code archive}, {@code until_lsn},
+     * {@code until_time} (ISO-8601 UTC), {@code until_point} (each null unless it is the kind), {@code time_zone}
+     * (the zone a time without one was read in, else null) and {@code description}.
+     */
+    static ObjectNode restore(Path backup, List<Path> increments, RestoreSummary r, RestoreUntil.Choice until) {
         ObjectNode o = Cli.jsonObject().put("ok", true).put("backup", backup.toString());
         ArrayNode applied = o.putArray("increments");
         increments.forEach(i -> applied.add(i.toString()));
-        return o.put("destination", r.directory().toString())
+        o.put("destination", r.directory().toString())
                 .put("source_lsn", r.sourceLsn())
                 .put("files", r.files())
                 .put("bytes", r.bytes())
                 .put("backups_applied", r.backups())
                 .put("millis", r.millis())
                 .put("bytes_per_second", Sizes.bytesPerSecond(r.bytes(), r.millis()));
+        if (until == null) {
+            o.putNull("target");
+            return o;
+        }
+        RestoreTarget t = until.target();
+        ObjectNode n = o.putObject("target").put("kind", t.kind().name().toLowerCase(Locale.ROOT))
+                .put("archive", t.archive().toString());
+        if (t.kind() == RestoreTarget.Kind.LSN) {
+            n.put("until_lsn", t.lsn());
+        } else {
+            n.putNull("until_lsn");
+        }
+        n.put("until_time", t.time() == null ? null : t.time().toString())
+                .put("until_point", t.point())
+                .put("time_zone", until.assumedZone() == null ? null : until.assumedZone().getId())
+                .put("description", until.describe());
+        return o;
     }
 
     /** What {@code verify-backup --json} prints: the whole report. */

@@ -47,11 +47,26 @@ final class BackupText {
      * (130.4 MiB/s); backups applied: 2}.
      */
     static String restoreLine(Path backup, List<Path> increments, RestoreSummary r) {
+        return restoreLine(backup, increments, r, null);
+    }
+
+    /**
+     * The line of a plain restore ({@code until} null), or of a point-in-time restore: {@code restored
+     * backups/full into DEST at LSN 1450, WAL replayed from /mnt/wal-archive up to restore point "p1": 7 files,
+     * ...}. For a time read in the machine's time zone the target names the zone: {@code up to time
+     * 2026-11-24T09:15:30Z (2026-11-24T10:15:30 in time zone Europe/Oslo)}.
+     */
+    static String restoreLine(Path backup, List<Path> increments, RestoreSummary r, RestoreUntil.Choice until) {
         StringBuilder b = new StringBuilder("restored ").append(backup);
         if (!increments.isEmpty()) {
             b.append(" + ").append(Sizes.count(increments.size(), "increment", "increments"));
         }
-        return b.append(" into ").append(r.directory()).append(" at LSN ").append(r.sourceLsn()).append(": ")
+        b.append(" into ").append(r.directory()).append(" at LSN ").append(r.sourceLsn());
+        if (until != null) {
+            b.append(", WAL replayed from ").append(until.target().archive()).append(" up to ")
+                    .append(until.describe());
+        }
+        return b.append(": ")
                 .append(Sizes.count(r.files(), "file", "files")).append(", ")
                 .append(Sizes.amountAndTime(r.bytes(), r.millis()))
                 .append("; backups applied: ").append(r.backups()).toString();

@@ -3,9 +3,11 @@ package dev.powdb.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.powdb.backup.WalArchive;
 import dev.powdb.storage.Database;
 import dev.powdb.storage.DatabaseOptions;
 import dev.powdb.storage.PowDbException;
+import dev.powdb.storage.engine.ControlFile;
 import picocli.CommandLine;
 
 import java.io.IOException;
@@ -38,8 +40,82 @@ final class Cli {
         return Database.openExisting(main.dataDir, options(main));
     }
 
+    /**
+     * The options of {@code --sync} and {@code --archive}. Checks the archive directory first (see
+     * {@link #checkArchive}) so that a refused archive leaves the data directory untouched, not even created.
+     */
     private static DatabaseOptions options(Main main) {
-        return DatabaseOptions.defaults().withSyncMode(main.sync);
+        DatabaseOptions options = DatabaseOptions.defaults().withSyncMode(main.sync);
+        if (main.archive == null) {
+            return options;
+        }
+        checkArchive(main.archive, main.dataDir);
+        return options.withArchive(main.archive);
+    }
+
+    /**
+     * Refuses a {@code --archive} directory that the database could not archive into, before the database is
+     * opened: a symbolic link, a file, a missing parent, a non-empty directory that is not a WAL archive (no
+     * {@code archive.json}), a directory inside the data directory (losing the data directory would lose the
+     * archive with it), or an existing archive for a database that does not exist yet (it would get a new id, which
+     * no existing archive belongs to). The storage engine checks most of this again when it opens the archive, and
+     * also that an existing database's id matches the archive's, which only it can tell.
+     *
+     * @throws PowDbException INVALID_ARGUMENT saying what is wrong
+     */
+    static void checkArchive(Path archive, Path dataDir) {
+        if (Files.isSymbolicLink(archive)) {
+            throw invalid("WAL archive " + archive + " is a symbolic link; give the real directory");
+        }
+        Path absolute = archive.toAbsolutePath().normalize();
+        if (realPathOf(absolute).startsWith(realPathOf(dataDir.toAbsolutePath().normalize()))) {
+            throw invalid("WAL archive " + archive + " is inside the data directory " + dataDir + "; keep the"
+                    + " archive outside it (best on another disk)");
+        }
+        if (!Files.exists(archive, LinkOption.NOFOLLOW_LINKS)) {
+            Path parent = absolute.getParent();
+            if (parent == null || !Files.isDirectory(parent)) {
+                throw invalid("WAL archive " + archive + ": its parent directory " + parent + " does not exist"
+                        + " (create it first)");
+            }
+            return;
+        }
+        if (!Files.isDirectory(archive, LinkOption.NOFOLLOW_LINKS)) {
+            throw invalid("WAL archive " + archive + " exists and is not a directory");
+        }
+        if (Files.exists(archive.resolve(WalArchive.ID_FILE), LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.exists(dataDir.resolve(ControlFile.NAME))) {
+                // A new database gets a new id, which no existing archive can belong to.
+                throw invalid("WAL archive " + archive + " already holds the WAL of a database, and " + dataDir
+                        + " holds no database yet; a new database needs a new or empty archive directory");
+            }
+            return;
+        }
+        try (Stream<Path> entries = Files.list(archive)) {
+            if (entries.findAny().isPresent()) {
+                throw invalid("WAL archive " + archive + " is not empty and has no " + WalArchive.ID_FILE
+                        + ": it is not a PowDB WAL archive; give a new or empty directory, or the archive itself");
+            }
+        } catch (IOException e) {
+            throw new PowDbException(dev.powdb.storage.ErrorCode.IO, "cannot read WAL archive " + archive + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** {@code path} with its longest existing ancestor resolved to its real path (links followed). */
+    private static Path realPathOf(Path path) {
+        Path existing = path;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return path;
+        }
+        try {
+            return existing.toRealPath().resolve(existing.relativize(path));
+        } catch (IOException e) {
+            return path;   // unresolvable: compare as written; the engine reports any real problem
+        }
     }
 
     /** The text after {@code Error: } for a failure: its message, or its type when it has none. */

@@ -18,7 +18,14 @@ import java.util.concurrent.Callable;
         description = "PowDB for Java: an embedded, crash-safe database.",
         subcommands = {DemoCommand.class, VerifyCommand.class, InfoCommand.class, CheckpointCommand.class,
                 ShellCommand.class, DumpCommand.class, BackupCommand.class, RestoreCommand.class,
-                VerifyBackupCommand.class, BackupInfoCommand.class})
+                VerifyBackupCommand.class, BackupInfoCommand.class, ArchiveInfoCommand.class},
+        footer = {"", "--data-dir, --sync and --archive may come before or after the command name.",
+                "Examples:",
+                "  powdb -c 'type User { required name: str }; insert User { name := \"Ada\" };'",
+                "  powdb --archive wal shell             (the WAL is archived into ./wal)",
+                "  powdb --archive wal backup backups/full",
+                "  powdb restore backups/full restored --archive wal --until-point p1",
+                "  powdb archive-info wal --check"})
 public final class Main implements Callable<Integer> {
     /** Streams, terminal detection and the statement runner of this run. */
     final CliContext context;
@@ -47,6 +54,18 @@ public final class Main implements Callable<Integer> {
             }
         }
     }
+
+    /**
+     * The WAL archive: commands that open the database ({@link Cli#open}) archive its WAL there, {@code restore}
+     * replays WAL from it and {@code archive-info} describes it when given no directory. Null when not given.
+     */
+    @Option(names = "--archive", paramLabel = "DIR", scope = CommandLine.ScopeType.INHERIT,
+            description = {"WAL archive directory (created if missing; one per database). Commands that open the"
+                    + " database (-c, -f, shell, backup, dump, info, checkpoint) copy every WAL segment into it;"
+                    + " 'restore' replays WAL from it up to --until-lsn, --until-time or --until-point (by default"
+                    + " to its end); 'archive-info' describes it. Ignored by demo, verify and the other backup"
+                    + " commands."})
+    Path archive;
 
     @Option(names = "-c", paramLabel = "STATEMENTS",
             description = "Run these statements, print their results and exit (1 at the first error).")
@@ -83,6 +102,28 @@ public final class Main implements Callable<Integer> {
         }
     }
 
+    /**
+     * {@code --archive} before and after the command name must agree: both set the same field, and silently keeping
+     * the last of two archives could archive into, or replay from, the wrong one.
+     */
+    private static void checkArchiveOption(CommandLine.ParseResult parsed) {
+        if (!parsed.hasSubcommand()) {
+            return;
+        }
+        CommandLine.Model.OptionSpec before = parsed.matchedOption("--archive");
+        CommandLine.Model.OptionSpec after = parsed.subcommand().matchedOption("--archive");
+        if (before == null || after == null) {
+            return;
+        }
+        String first = before.stringValues().get(0);
+        String second = after.stringValues().get(0);
+        if (!Path.of(first).toAbsolutePath().normalize().equals(Path.of(second).toAbsolutePath().normalize())) {
+            throw new CommandLine.ParameterException(parsed.subcommand().commandSpec().commandLine(),
+                    "--archive " + first + " before '" + parsed.subcommand().commandSpec().name() + "' and --archive "
+                            + second + " after it name different archives: give one");
+        }
+    }
+
     public static void main(String[] args) {
         System.exit(run(args));
     }
@@ -100,6 +141,7 @@ public final class Main implements Callable<Integer> {
         cl.setErr(new PrintWriter(context.err, true));
         cl.setExecutionStrategy(parsed -> {
             checkScriptOptions(parsed, main);
+            checkArchiveOption(parsed);
             return new CommandLine.RunLast().execute(parsed);
         });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {

@@ -79,6 +79,12 @@ class LauncherIT {
 
     /** Starts {@code bin/powdb args}; its stdout and stderr go to files under {@link #tmp}, stdin is a pipe. */
     private Process start(List<String> args, Path outFile, Path errFile) throws IOException {
+        return start(args, outFile, errFile, Map.of());
+    }
+
+    /** As {@link #start(List, Path, Path)}, with {@code extraEnv} added to the environment. */
+    private Process start(List<String> args, Path outFile, Path errFile, Map<String, String> extraEnv)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(launcher.toString());
         command.addAll(args);
@@ -91,14 +97,20 @@ class LauncherIT {
         // the JDK that runs the tests runs the launcher's java too
         env.put("PATH", Path.of(System.getProperty("java.home"), "bin") + java.io.File.pathSeparator
                 + env.getOrDefault("PATH", "/usr/bin:/bin"));
+        env.putAll(extraEnv);
         return pb.start();
     }
 
     /** Runs {@code bin/powdb args} with {@code stdin} piped in, and waits for it. */
     private Run runWithInput(String stdin, String... args) throws Exception {
+        return runWithInput(stdin, Map.of(), args);
+    }
+
+    /** Runs {@code bin/powdb args} with {@code stdin} piped in and {@code extraEnv} set, and waits for it. */
+    private Run runWithInput(String stdin, Map<String, String> extraEnv, String... args) throws Exception {
         Path outFile = Files.createTempFile(tmp, "out", ".txt");
         Path errFile = Files.createTempFile(tmp, "err", ".txt");
-        Process p = start(List.of(args), outFile, errFile);
+        Process p = start(List.of(args), outFile, errFile, extraEnv);
         try (OutputStream in = p.getOutputStream()) {
             in.write(stdin.getBytes(StandardCharsets.UTF_8));
         } catch (IOException ignored) {
@@ -501,6 +513,97 @@ class LauncherIT {
         assertEquals("Error: line 1, column 1: " + cwd.resolve("nope") + " is not a backup: no such directory\n",
                 badBase.err, badBase::toString);
         assertFalse(Files.exists(tmp.resolve("tx")) || Files.exists(tmp.resolve("next")), "a refused backup wrote");
+    }
+
+    /**
+     * The WAL archive end to end: sessions archive into {@code wal}, a backup, a restore point between inserts,
+     * then restores to the point (by name and by its time, in UTC and as a local time in the process's time zone)
+     * hold exactly the rows before it, and {@code archive-info} lists the point, then reports a removed segment as
+     * a gap with exit 1.
+     */
+    @Test
+    void pointInTimeRestoreFromTheWalArchive() throws Exception {
+        String db = tmp.resolve("db").toString();
+        String wal = tmp.resolve("wal").toString();
+        assertSuccess("created type User\ninserted 5\n", run("--data-dir", db, "--archive", wal, "-c", USERS));
+        Run full = run("--data-dir", db, "--archive", wal, "backup", "full");
+        assertEquals(0, full.exit, full::toString);
+        assertSuccess("inserted 2\n", run("--data-dir", db, "--archive", wal, "-c",
+                "insert User { name := \"Fay\", age := 41 }, { name := \"Gus\", age := 8 };"));
+        Run point = run("--data-dir", db, "--archive", wal, "-c", "restore point \"p1\";");
+        assertEquals(0, point.exit, point::toString);
+        java.util.regex.Matcher m = Pattern.compile("restore_point\tlsn\np1\t(\\d+)\n").matcher(point.out);
+        assertTrue(m.matches(), point::toString);
+        long pointLsn = Long.parseLong(m.group(1));
+        assertSuccess("inserted 3\n", run("--data-dir", db, "--archive", wal, "-c",
+                "insert User { name := \"Hal\" }, { name := \"Ivy\" }, { name := \"Jo\" };"));
+        assertSuccess("updated 1\n", run("--data-dir", db, "--archive", wal, "-c",
+                "User filter .name = \"Ada\" update { age := 99 };"));
+
+        Run restore = run("restore", "full", "restored", "--archive", wal, "--until-point", "p1");
+        assertEquals(0, restore.exit, restore::toString);
+        assertEquals("", restore.err, restore::toString);
+        assertTrue(restore.out.startsWith("restored full into restored at LSN " + pointLsn + ", WAL replayed from "
+                + wal + " up to restore point \"p1\": "), restore::toString);
+        String beforePoint = "name\tage\nAda\t36\nBob\t17\nCy\t52\nDee\t29\nEve\t\nFay\t41\nGus\t8\n";
+        assertSuccess(beforePoint, run("--data-dir", "restored", "-c", "User order .name { .name, .age };"));
+
+        // everything archived, with --archive before the command name
+        Run all = run("--archive", wal, "restore", "full", "all", "--json");
+        assertEquals(0, all.exit, all::toString);
+        assertEquals("end", JSON.readTree(all.out).get("target").get("kind").asText(), all::toString);
+        assertSuccess("10\nage\n99\n", run("--data-dir", "all", "-c",
+                "count(User); User filter .name = \"Ada\" { .age };"));
+
+        Run info = run("archive-info", wal);
+        assertEquals(0, info.exit, info::toString);
+        assertEquals("", info.err, info::toString);
+        assertTrue(info.out.lines().anyMatch(l -> l.matches("p1 +" + pointLsn + " +\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z")),
+                info::toString);
+        assertTrue(info.out.endsWith("\narchive-info: intact\n"), info::toString);
+        JsonNode checked = JSON.readTree(run("archive-info", wal, "--check", "--json").out);
+        assertTrue(checked.get("ok").asBoolean() && checked.get("checked").asBoolean(), checked::toString);
+        String pointTime = checked.get("restore_points").get(0).get("time").asText();
+
+        // the point's time: every commit before the point is at or before it, every later one after it
+        Run byTime = run("restore", "full", "by-time", "--archive", wal, "--until-time", pointTime);
+        assertEquals(0, byTime.exit, byTime::toString);
+        assertTrue(byTime.out.contains(" up to time " + pointTime + ": "), byTime::toString);
+        assertSuccess(beforePoint, run("--data-dir", "by-time", "-c", "User order .name { .name, .age };"));
+        // the same time without a zone, read in the process's time zone (TZ), which the summary names
+        String local = java.time.LocalDateTime.ofInstant(java.time.Instant.parse(pointTime),
+                java.time.ZoneId.of("Asia/Kolkata")).toString();
+        Run byLocalTime = runWithInput("", Map.of("TZ", "Asia/Kolkata"), "restore", "full", "by-local-time",
+                "--archive", wal, "--until-time", local);
+        assertEquals(0, byLocalTime.exit, byLocalTime::toString);
+        assertTrue(byLocalTime.out.contains(" up to time " + pointTime + " (" + local
+                + " in time zone Asia/Kolkata): "), byLocalTime::toString);
+        assertSuccess("7\n", run("--data-dir", "by-local-time", "-c", "count(User);"));
+
+        Run noArchive = run("restore", "full", "refused", "--until-point", "p1");
+        assertEquals(2, noArchive.exit, noArchive::toString);
+        assertTrue(noArchive.err.startsWith("Error: --until-point needs the WAL archive to replay: give --archive"
+                + " DIR"), noArchive::toString);
+        assertFalse(Files.exists(tmp.resolve("refused")), "a refused restore created its target");
+
+        // every session archived at least one segment: remove one from the middle
+        List<Path> listings;
+        try (Stream<Path> files = Files.list(Path.of(wal))) {
+            listings = files.filter(p -> p.getFileName().toString().endsWith(".wal.json")).sorted().toList();
+        }
+        assertTrue(listings.size() >= 3, listings::toString);
+        Path middle = listings.get(listings.size() / 2);
+        JsonNode removed = JSON.readTree(Files.readString(middle));
+        Files.delete(middle);
+        Files.delete(Path.of(wal).resolve(removed.get("name").asText()));
+        Run gap = run("archive-info", wal);
+        assertEquals(1, gap.exit, gap::toString);
+        long first = removed.get("first_lsn").asLong();
+        long last = removed.get("last_lsn").asLong();
+        assertTrue(gap.out.contains("\nGAP   " + (first == last ? "LSN " + first + " is" : "LSNs " + first + " to "
+                + last + " are") + " missing, between "), gap::toString);
+        assertTrue(gap.out.endsWith("\narchive-info: PROBLEMS FOUND (1)\n"), gap::toString);
+        assertEquals("Error: WAL archive " + wal + " is not intact: 1 gap found\n", gap.err, gap::toString);
     }
 
     @Test

@@ -49,7 +49,7 @@ class MainTest {
     @Test
     void everyCommandHasHelp() {
         for (String command : new String[] {"demo", "verify", "info", "checkpoint", "shell", "dump", "backup",
-                "restore", "verify-backup", "backup-info"}) {
+                "restore", "verify-backup", "backup-info", "archive-info"}) {
             CliRun r = CliRun.of(command, "--help");
             assertEquals(0, r.exit, command);
             assertTrue(r.out().startsWith("Usage: powdb " + command), command + ": " + r.out());
@@ -58,7 +58,8 @@ class MainTest {
         assertEquals(0, top.exit);
         assertTrue(top.out().contains("-c=STATEMENTS") && top.out().contains("-f=FILE")
                 && top.out().contains("shell") && top.out().contains("dump") && top.out().contains("backup-info")
-                && top.out().contains("verify-backup") && top.out().contains("restore"), top.out());
+                && top.out().contains("verify-backup") && top.out().contains("restore")
+                && top.out().contains("--archive=DIR") && top.out().contains("archive-info"), top.out());
     }
 
     @Test

@@ -61,8 +61,9 @@ class RestoreCommandTest {
         assertEquals(0, r.exit, r.err());
         JsonNode o = json(r);
         assertEquals(set("ok", "backup", "increments", "destination", "source_lsn", "files", "bytes",
-                "backups_applied", "millis", "bytes_per_second"), keys(o));
+                "backups_applied", "millis", "bytes_per_second", "target"), keys(o));
         assertTrue(o.get("ok").asBoolean());
+        assertTrue(o.get("target").isNull(), "no archive, no point-in-time target: " + o);
         assertEquals(2, o.get("backups_applied").asInt());
         assertEquals(incr.toString(), o.get("increments").get(0).asText());
         assertEquals(Backups.manifest(incr).sourceLsn(), o.get("source_lsn").asLong());
