@@ -44,6 +44,9 @@ import java.util.concurrent.Future;
  * concurrently only if they target different names.
  */
 public final class HashingFileCopier implements AutoCloseable {
+    /** Bytes written between two fdatasyncs of a long copy (the last one is fsynced at its end anyway). */
+    static final long SYNC_EVERY_BYTES = 32L << 20;
+
     /** Size of a copy block in bytes (1 MiB). */
     public static final int BLOCK_BYTES = 1 << 20;
 
@@ -240,6 +243,11 @@ public final class HashingFileCopier implements AutoCloseable {
                         out.write(toWrite);
                     }
                     written += current.limit();
+                    if (written % SYNC_EVERY_BYTES < current.limit()) {
+                        // Keep the copy's unwritten data small: a large backlog makes the kernel throttle every
+                        // writer of the machine, the database's WAL included, when it flushes.
+                        out.force(false);
+                    }
                     progress.advance(current.limit());
                     hooks.afterBlockWritten(temporary, written);
                 } catch (Throwable failure) {

@@ -48,8 +48,12 @@ final class Checkpointer {
      * are deleted (an online backup pins the WAL it needs there, so no segment it needs can go).
      */
     synchronized Result run(boolean clean, java.util.function.Consumer<Result> beforeTruncate) {
-        // A checkpoint asked for just before a close waited for the close's own: the files are gone now.
+        // A checkpoint asked for while the database closes would run on files being closed: only the close's own
+        // (clean) checkpoint runs then.
         engine.checkOpen();
+        if (!clean && engine.closing) {
+            throw new PowDbException(ErrorCode.ILLEGAL_STATE, "the database at " + engine.dir + " is closing");
+        }
         if (engine.wal().poison() != null) {
             throw new PowDbException(ErrorCode.POISONED, "no checkpoint of " + engine.dir + " after a failed write or"
                     + " fsync; reopen the database to recover", engine.wal().poison());

@@ -58,6 +58,8 @@ public final class Engine implements Closeable {
     private volatile TxContext activeTx;
     final Checkpointer checkpointer;
     private volatile boolean closed;
+    /** Set when close begins; checkpoints other than the close's own are refused from then on. */
+    volatile boolean closing;
     private final Thread normalSyncer;
 
     private Engine(StorageFs fs, Path dir, DatabaseOptions options, Closeable lock) {
@@ -615,6 +617,7 @@ public final class Engine implements Closeable {
             if (closed) {
                 return;
             }
+            closing = true;
             checkpointer.stop();
             try {
                 if (archiving != null && wal.poison() == null) {
