@@ -61,7 +61,7 @@ class BackupSigkillTest {
     private static final long SEED = Long.getLong("powdb.backup.seed", 77L);
 
     /** A child JVM with the test class path; its stdout lines go to {@code lines}. */
-    private static Process java(Class<?> main, BlockingQueue<String> lines, String... args) throws IOException {
+    static Process java(Class<?> main, BlockingQueue<String> lines, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
                 "-cp", System.getProperty("java.class.path"), main.getName()));
         cmd.addAll(List.of(args));
@@ -84,13 +84,13 @@ class BackupSigkillTest {
         return p;
     }
 
-    private static String next(BlockingQueue<String> lines) throws InterruptedException {
+    static String next(BlockingQueue<String> lines) throws InterruptedException {
         String line = lines.poll(60, TimeUnit.SECONDS);
         assertNotNull(line, "child silent for 60 s");
         return line;
     }
 
-    private static void kill(Process p) throws InterruptedException {
+    static void kill(Process p) throws InterruptedException {
         p.destroyForcibly(); // SIGKILL on Linux
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "child did not die");
     }

@@ -7,7 +7,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Child process of {@code BackupSigkillTest}: restores the full backup {@code args[0]} into {@code args[1]},
+ * Child process of {@code BackupSigkillTest} and {@code ArchiveSigkillTest}: restores the full backup
+ * {@code args[0]} into {@code args[1]} (replaying the whole WAL archive {@code args[2]} when given),
  * printing {@code begin <total bytes>}, then {@code p <bytes so far>} after every block or page, and {@code done}
  * when the restore returned.
  */
@@ -18,7 +19,9 @@ public final class KillRestoreMain {
     public static void main(String[] args) {
         System.out.println("ready");
         System.out.flush();
-        Backups.restore(Path.of(args[0]), List.of(), Path.of(args[1]), new BackupProgress() {
+        dev.powdb.backup.RestoreTarget target = args.length > 2
+                ? dev.powdb.backup.RestoreTarget.end(Path.of(args[2])) : null;
+        Backups.restore(Path.of(args[0]), List.of(), Path.of(args[1]), target, new BackupProgress() {
             private long bytes;
 
             @Override
