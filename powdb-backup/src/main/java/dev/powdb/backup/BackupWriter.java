@@ -224,56 +224,52 @@ final class BackupWriter {
 
     private void copyWhole(SourceFile f) throws IOException {
         FileChannel in = source.open(f);
-        {
-            in.position(0);
-            HashingFileCopier.Result r = copier.copy(in, f.sizeBytes(), dest, f.name(), stabilizer(f));
-            if (r.lengthBytes() != f.sizeBytes()) {
-                throw new PowDbException(ErrorCode.CORRUPT, source.dataDirectory().resolve(f.name()) + " shrank "
-                        + "during the backup (" + f.sizeBytes() + " bytes expected, " + r.lengthBytes() + " read)");
-            }
-            files.add(new BackupManifest.FileEntry(f.name(), r.lengthBytes(), r.blake3Hex(), f.fileId()));
+        in.position(0);
+        HashingFileCopier.Result r = copier.copy(in, f.sizeBytes(), dest, f.name(), stabilizer(f));
+        if (r.lengthBytes() != f.sizeBytes()) {
+            throw new PowDbException(ErrorCode.CORRUPT, source.dataDirectory().resolve(f.name()) + " shrank "
+                    + "during the backup (" + f.sizeBytes() + " bytes expected, " + r.lengthBytes() + " read)");
         }
+        files.add(new BackupManifest.FileEntry(f.name(), r.lengthBytes(), r.blake3Hex(), f.fileId()));
     }
 
     /** Stores the pages of {@code f} changed since {@code sinceLsn}, or notes it unchanged. */
     private void diff(SourceFile f, BackupChain.StateFile old, long sinceLsn) throws IOException {
         int pageSize = source.pageSize();
         FileChannel in = source.open(f);
-        {
-            long basePages = old.lengthBytes() / pageSize;
-            int[] tracked = source.changedPages(f, sinceLsn);
-            int[] changed;
-            if (tracked == null) {
-                changed = PageScan.changedPages(in, f.sizeBytes(), pageSize, sinceLsn, basePages);
-                scannedFiles++;
-            } else {
-                changed = PageScan.filter(in, tracked, f.sizeBytes(), pageSize, sinceLsn, basePages);
-                trackedFiles++;
-                if (checkTracker) {
-                    int[] scanned = PageScan.changedPages(in, f.sizeBytes(), pageSize, sinceLsn, basePages);
-                    if (!java.util.Arrays.equals(scanned, changed)) {
-                        throw new IllegalStateException("change tracking and the page-LSN scan disagree on "
-                                + f.name() + ": tracked " + java.util.Arrays.toString(changed) + ", scanned "
-                                + java.util.Arrays.toString(scanned));
-                    }
+        long basePages = old.lengthBytes() / pageSize;
+        int[] tracked = source.changedPages(f, sinceLsn);
+        int[] changed;
+        if (tracked == null) {
+            changed = PageScan.changedPages(in, f.sizeBytes(), pageSize, sinceLsn, basePages);
+            scannedFiles++;
+        } else {
+            changed = PageScan.filter(in, tracked, f.sizeBytes(), pageSize, sinceLsn, basePages);
+            trackedFiles++;
+            if (checkTracker) {
+                int[] scanned = PageScan.changedPages(in, f.sizeBytes(), pageSize, sinceLsn, basePages);
+                if (!java.util.Arrays.equals(scanned, changed)) {
+                    throw new IllegalStateException("change tracking and the page-LSN scan disagree on "
+                            + f.name() + ": tracked " + java.util.Arrays.toString(changed) + ", scanned "
+                            + java.util.Arrays.toString(scanned));
                 }
             }
-            progress.advance(f.sizeBytes());
-            if (changed.length == 0 && f.sizeBytes() == old.lengthBytes()) {
-                unchanged.add(new BackupManifest.UnchangedEntry(f.name(), f.fileId(), f.sizeBytes()));
-                return;
-            }
-            String resource = source.dataDirectory().resolve(f.name()).toString();
-            long length = DeltaFile.lengthBytes(changed.length, pageSize);
-            HashingFileCopier.Result r = copier.copy(DeltaFile.producer(in, resource, pageSize, f.fileId(),
-                    old.lengthBytes(), f.sizeBytes(), changed, stabilizer(f)), length, dest,
-                    DeltaFile.storedName(f.name()));
-            if (r.lengthBytes() != length) {
-                throw new IllegalStateException("delta of " + f.name() + " has " + r.lengthBytes() + " bytes, "
-                        + "expected " + length);
-            }
-            deltas.add(new BackupManifest.DeltaEntry(f.name(), f.fileId(), f.sizeBytes(), old.lengthBytes(),
-                    changed.length, length, r.blake3Hex()));
         }
+        progress.advance(f.sizeBytes());
+        if (changed.length == 0 && f.sizeBytes() == old.lengthBytes()) {
+            unchanged.add(new BackupManifest.UnchangedEntry(f.name(), f.fileId(), f.sizeBytes()));
+            return;
+        }
+        String resource = source.dataDirectory().resolve(f.name()).toString();
+        long length = DeltaFile.lengthBytes(changed.length, pageSize);
+        HashingFileCopier.Result r = copier.copy(DeltaFile.producer(in, resource, pageSize, f.fileId(),
+                old.lengthBytes(), f.sizeBytes(), changed, stabilizer(f)), length, dest,
+                DeltaFile.storedName(f.name()));
+        if (r.lengthBytes() != length) {
+            throw new IllegalStateException("delta of " + f.name() + " has " + r.lengthBytes() + " bytes, "
+                    + "expected " + length);
+        }
+        deltas.add(new BackupManifest.DeltaEntry(f.name(), f.fileId(), f.sizeBytes(), old.lengthBytes(),
+                changed.length, length, r.blake3Hex()));
     }
 }

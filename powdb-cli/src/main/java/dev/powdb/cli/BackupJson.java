@@ -34,7 +34,10 @@ final class BackupJson {
                 .put("millis", s.millis())
                 .put("bytes_per_second", Sizes.bytesPerSecond(s.bytes(), s.millis()))
                 .put("database_bytes", BackupText.databaseBytes(m))
-                .put("manifest_blake3", s.manifestBlake3());
+                .put("manifest_blake3", s.manifestBlake3())
+                .put("start_lsn", s.startLsn())
+                .put("wal_segments", s.walPieces())
+                .put("change_source", s.changeSource());
         if (base == null) {
             o.putNull("parent");
         } else {

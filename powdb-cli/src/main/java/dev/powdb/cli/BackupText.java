@@ -38,6 +38,13 @@ final class BackupText {
             long database = databaseBytes(manifest);
             b.append(", ").append(Sizes.percent(s.bytes(), database)).append(" of the database's ")
                     .append(Sizes.bytes(database));
+            if ("scanned".equals(s.changeSource()) || "mixed".equals(s.changeSource())) {
+                b.append(" (changed pages found by scanning page LSNs: the engine's record of changes does not "
+                        + "reach back to the base)");
+            }
+        }
+        if (s.walPieces() > 0) {
+            b.append(", with WAL from LSN ").append(s.startLsn()).append(" replayed on restore");
         }
         return b.append(" -> ").append(s.directory()).toString();
     }

@@ -73,7 +73,10 @@ class BackupCommandTest {
         assertEquals(0, r.exit, r.err());
         JsonNode o = json(r);
         assertEquals(set("ok", "kind", "data_dir", "destination", "source_lsn", "files", "bytes", "millis",
-                "bytes_per_second", "database_bytes", "manifest_blake3", "parent"), keys(o));
+                "bytes_per_second", "database_bytes", "manifest_blake3", "start_lsn", "wal_segments",
+                "change_source", "parent"), keys(o));
+        assertEquals("full", o.get("change_source").asText());
+        assertEquals(0, o.get("wal_segments").asInt(), "a backup of a quiet database keeps no WAL");
         BackupManifest m = Backups.manifest(full);
         assertTrue(o.get("ok").asBoolean());
         assertEquals("full", o.get("kind").asText());
@@ -86,6 +89,8 @@ class BackupCommandTest {
         JsonNode i = json(CliRun.of("--data-dir", db().toString(), "backup", incr.toString(), "--base",
                 full.toString(), "--json"));
         assertEquals("incremental", i.get("kind").asText());
+        // A new process: the engine's stored change windows reach back to the full backup's start.
+        assertEquals("tracked", i.get("change_source").asText());
         assertEquals(set("path", "source_lsn", "manifest_blake3"), keys(i.get("parent")));
         assertEquals(full.toString(), i.get("parent").get("path").asText());
         assertEquals(m.sourceLsn(), i.get("parent").get("source_lsn").asLong());
