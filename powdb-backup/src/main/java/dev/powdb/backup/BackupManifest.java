@@ -33,7 +33,8 @@ import dev.powdb.storage.FormatVersionException;
  * consistent at [{@code source_lsn}], catalog version [{@code catalog_version}], page size in bytes
  * [{@code page_size}], the parent manifest's hash [{@code parent_manifest_blake3}, {@code null} for a full backup],
  * the files sorted by name [{@code files: [{name, len, blake3_hex}]}] and the manifest's own hash
- * [{@code manifest_blake3}].
+ * [{@code manifest_blake3}]. Format version 2 adds the start and undo LSNs and the WAL kept for replay
+ * [{@code start_lsn, undo_lsn, wal}] for backups during which something was logged; see {@link #of}.
  *
  * <p><b>Canonical form.</b> {@link #canonicalBytes(boolean)} is UTF-8 JSON without any whitespace, the keys in
  * exactly the order above ({@code format_version, kind, created_unix_secs, source_lsn, catalog_version, page_size,
@@ -190,15 +191,6 @@ public final class BackupManifest {
     private final long undoLsn;
     private final List<WalEntry> wal;
 
-    private BackupManifest(int formatVersion, Kind kind, long createdUnixSecs, long sourceLsn, long catalogVersion,
-                           int pageSizeBytes, String parentManifestBlake3, Long parentSourceLsn,
-                           List<FileEntry> files, List<DeltaEntry> deltas, List<UnchangedEntry> unchanged,
-                           List<String> removed, String manifestBlake3) {
-        this(formatVersion, kind, createdUnixSecs, sourceLsn, sourceLsn + 1, sourceLsn + 1, catalogVersion,
-                pageSizeBytes, parentManifestBlake3, parentSourceLsn, files, deltas, unchanged, removed, List.of(),
-                manifestBlake3);
-    }
-
     private BackupManifest(int formatVersion, Kind kind, long createdUnixSecs, long sourceLsn, long startLsn,
                            long undoLsn, long catalogVersion, int pageSizeBytes, String parentManifestBlake3,
                            Long parentSourceLsn, List<FileEntry> files, List<DeltaEntry> deltas,
@@ -223,24 +215,22 @@ public final class BackupManifest {
     }
 
     /**
-     * Builds the manifest of a full backup in the current format version. {@code files} may be in any order; the
-     * manifest holds them sorted by name. The self-hash is computed here.
+     * Builds the manifest of a full backup that needed no WAL (format version 1): consistent at {@code sourceLsn},
+     * started right after it. {@code files} may be in any order; the manifest holds them sorted by name. The
+     * self-hash is computed here.
      *
      * @throws ManifestException (code {@code INVALID_ARGUMENT}) if a value breaks a rule listed in the class comment
      */
     public static BackupManifest full(long createdUnixSecs, long sourceLsn, long catalogVersion, int pageSizeBytes,
                                       List<FileEntry> files) {
-        List<FileEntry> sorted = new ArrayList<>(files);
-        sorted.sort(Comparator.comparing(FileEntry::name));
-        BackupManifest unsigned = new BackupManifest(1, Kind.FULL, createdUnixSecs, sourceLsn,
-                catalogVersion, pageSizeBytes, null, null, sorted, List.of(), List.of(), List.of(), "");
-        unsigned.check(ErrorCode.INVALID_ARGUMENT, RESOURCE_NEW);
-        return unsigned.withHash(Blake3.hex(unsigned.canonicalBytes(false)));
+        return of(createdUnixSecs, sourceLsn, sourceLsn + 1, sourceLsn + 1, catalogVersion, pageSizeBytes, null, null,
+                files, List.of(), List.of(), List.of(), List.of());
     }
 
     /**
-     * Builds the manifest of an incremental backup on top of the backup whose manifest hash is
-     * {@code parentManifestBlake3} and whose source LSN is {@code parentSourceLsn}. Lists may be in any order.
+     * Builds the manifest of an incremental backup that needed no WAL (format version 1) on top of the backup whose
+     * manifest hash is {@code parentManifestBlake3} and whose source LSN is {@code parentSourceLsn}. Lists may be in
+     * any order.
      *
      * @throws ManifestException (code {@code INVALID_ARGUMENT}) if a value breaks a rule listed in the class comment
      */
@@ -248,19 +238,9 @@ public final class BackupManifest {
                                              int pageSizeBytes, String parentManifestBlake3, long parentSourceLsn,
                                              List<FileEntry> files, List<DeltaEntry> deltas,
                                              List<UnchangedEntry> unchanged, List<String> removed) {
-        List<FileEntry> f = new ArrayList<>(files);
-        f.sort(Comparator.comparing(FileEntry::name));
-        List<DeltaEntry> d = new ArrayList<>(deltas);
-        d.sort(Comparator.comparing(DeltaEntry::name));
-        List<UnchangedEntry> u = new ArrayList<>(unchanged);
-        u.sort(Comparator.comparing(UnchangedEntry::name));
-        List<String> r = new ArrayList<>(removed);
-        r.sort(Comparator.naturalOrder());
-        BackupManifest unsigned = new BackupManifest(1, Kind.INCREMENTAL, createdUnixSecs, sourceLsn,
-                catalogVersion, pageSizeBytes, Objects.requireNonNull(parentManifestBlake3), parentSourceLsn, f, d, u,
-                r, "");
-        unsigned.check(ErrorCode.INVALID_ARGUMENT, RESOURCE_NEW);
-        return unsigned.withHash(Blake3.hex(unsigned.canonicalBytes(false)));
+        return of(createdUnixSecs, sourceLsn, sourceLsn + 1, sourceLsn + 1, catalogVersion, pageSizeBytes,
+                Objects.requireNonNull(parentManifestBlake3), parentSourceLsn, files, deltas, unchanged, removed,
+                List.of());
     }
 
     /**

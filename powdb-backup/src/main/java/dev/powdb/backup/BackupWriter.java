@@ -32,8 +32,6 @@ final class BackupWriter {
     private final List<BackupManifest.UnchangedEntry> unchanged = new ArrayList<>();
     private final List<String> removed = new ArrayList<>();
     private final List<BackupManifest.WalEntry> wal = new ArrayList<>();
-    /** Pages read while a write of them was in flight, replaced by a stable image. */
-    private int stabilizedPages;
     private final BackupProgress progress;
     /** Paged files whose changed pages came from the engine's tracking, and those found by scanning page LSNs. */
     private int trackedFiles;
@@ -212,14 +210,7 @@ final class BackupWriter {
         if (!f.paged()) {
             return HashingFileCopier.BlockFilter.NONE;
         }
-        return (position, block) -> {
-            int n = source.stabilize(f, position, block);
-            if (n > 0) {
-                synchronized (this) {
-                    stabilizedPages += n;
-                }
-            }
-        };
+        return (position, block) -> source.stabilize(f, position, block);
     }
 
     private void copyWhole(SourceFile f) throws IOException {

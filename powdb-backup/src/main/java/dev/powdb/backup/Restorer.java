@@ -80,10 +80,7 @@ final class Restorer {
                 if (plan == null) {
                     bytes += r.placeWal(chain.get(chain.size() - 1));
                 } else {
-                    for (PointInTime.Piece p : plan.pieces()) {
-                        copier.write(p.bytes(), stage.resolve("wal"), p.name());
-                        bytes += p.bytes().length;
-                    }
+                    bytes += PointInTime.install(plan, copier, stage.resolve("wal"));
                 }
                 HashingFileCopier.syncDirectory(stage);
                 long provedLsn = plan == null ? last.sourceLsn() : plan.untilLsn();

@@ -81,7 +81,6 @@ public final class WalArchive implements WalArchiveService.Target {
             throw Targets.invalid("WAL archive " + dir + " exists and is not a directory");
         }
         Path id = dir.resolve(ID_FILE);
-        WalArchive a = new WalArchive(dir, databaseId);
         if (Files.exists(id, LinkOption.NOFOLLOW_LINKS)) {
             String owner = readOwner(dir);
             if (!owner.equals(databaseId)) {
@@ -89,7 +88,7 @@ public final class WalArchive implements WalArchiveService.Target {
                         + "database (" + databaseId + "). A restored database is a new database: give it an archive "
                         + "directory of its own");
             }
-            return a;
+            return new WalArchive(dir, databaseId);
         }
         try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
             if (s.iterator().hasNext()) {
@@ -97,11 +96,23 @@ public final class WalArchive implements WalArchiveService.Target {
                         + "PowDB WAL archive; give an empty or new directory");
             }
         }
-        ObjectNode n = JSON.createObjectNode();
-        n.put("format_version", FORMAT_VERSION);
-        n.put("database_id", databaseId);
-        a.copier.write((JSON.writeValueAsString(n) + "\n").getBytes(StandardCharsets.UTF_8), dir, ID_FILE);
-        return a;
+        WalArchive a = new WalArchive(dir, databaseId);
+        try {
+            ObjectNode n = JSON.createObjectNode();
+            n.put("format_version", FORMAT_VERSION);
+            n.put("database_id", databaseId);
+            a.copier.write((JSON.writeValueAsString(n) + "\n").getBytes(StandardCharsets.UTF_8), dir, ID_FILE);
+            return a;
+        } catch (IOException | RuntimeException e) {
+            a.close();
+            throw e;
+        }
+    }
+
+    /** Stops the copier's threads. */
+    @Override
+    public void close() {
+        copier.close();
     }
 
     /** The database id an archive belongs to. */

@@ -27,9 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Census of a data directory against its full backup: after a workload with DDL, checkpoints and crashes, every
  * entry of the data directory is either in the backup's manifest or deliberately left out (the writer lock, the WAL
- * directory and its segments, temporary files of an atomic replace, the change-tracking summaries). Anything else is a file the backup would lose
- * (PowDB once shipped backups without its auth and views files) or a left-over the engine forgot (a dropped table's
- * heap).
+ * directory and its segments, temporary files of an atomic replace, the change-tracking summaries). Anything else
+ * is a file the backup would lose (PowDB once shipped backups without its auth and views files) or a left-over the
+ * engine forgot (a dropped table's heap).
  */
 class BackupCensusTest {
     private static final Set<FileKind> LEFT_OUT = Set.of(FileKind.LOCK, FileKind.WAL_SEGMENT, FileKind.WAL_DIR,

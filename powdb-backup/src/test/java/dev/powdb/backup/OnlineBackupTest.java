@@ -192,8 +192,10 @@ class OnlineBackupTest {
                 Map<Long, long[]> actual = new TreeMap<>();
                 long lo = w * RANGE;
                 db.range("t", "id", lo, true, lo + RANGE, false, r -> true, r -> {
+                    // s is "w<w>-k<k>-" followed by the padding: its length after the second '-'.
                     String s = (String) r.get("s");
-                    actual.put((Long) r.get("id"), new long[] {(Long) r.get("v"), s.length() - s.indexOf('-', s.indexOf('-') + 1) - 1});
+                    long padding = s.length() - s.indexOf('-', s.indexOf('-') + 1) - 1;
+                    actual.put((Long) r.get("id"), new long[] {(Long) r.get("v"), padding});
                     return true;
                 });
                 assertEquals(expected.keySet(), actual.keySet(), what + ": writer " + w + " rows after " + c

@@ -14,10 +14,11 @@ public final class DatabaseOptions {
     private final long checkpointWalBytes;
     private final long normalSyncIntervalMillis;
     private final StorageFs fs;
-    private java.nio.file.Path archive;
+    private final java.nio.file.Path archive;
 
     private DatabaseOptions(SyncMode syncMode, int bufferPoolPages, long walSegmentBytes, long checkpointWalBytes,
-                            long normalSyncIntervalMillis, StorageFs fs) {
+                            long normalSyncIntervalMillis, StorageFs fs, java.nio.file.Path archive) {
+        this.archive = archive;
         this.syncMode = syncMode;
         this.bufferPoolPages = bufferPoolPages;
         this.walSegmentBytes = walSegmentBytes;
@@ -31,7 +32,7 @@ public final class DatabaseOptions {
      * 64 MiB of WAL, fsync every 200 ms in {@code normal} mode, the operating system's file layer.
      */
     public static DatabaseOptions defaults() {
-        return new DatabaseOptions(SyncMode.FULL, 16384, 16L << 20, 64L << 20, 200, OsStorageFs.INSTANCE);
+        return new DatabaseOptions(SyncMode.FULL, 16384, 16L << 20, 64L << 20, 200, OsStorageFs.INSTANCE, null);
     }
 
     public SyncMode syncMode() {
@@ -65,7 +66,7 @@ public final class DatabaseOptions {
 
     public DatabaseOptions withSyncMode(SyncMode mode) {
         return new DatabaseOptions(mode, bufferPoolPages, walSegmentBytes, checkpointWalBytes,
-                normalSyncIntervalMillis, fs).archive(archive);
+                normalSyncIntervalMillis, fs, archive);
     }
 
     public DatabaseOptions withBufferPoolPages(int pages) {
@@ -74,7 +75,7 @@ public final class DatabaseOptions {
                     + pages);
         }
         return new DatabaseOptions(syncMode, pages, walSegmentBytes, checkpointWalBytes, normalSyncIntervalMillis,
-                fs).archive(archive);
+                fs, archive);
     }
 
     public DatabaseOptions withWalSegmentBytes(long bytes) {
@@ -83,7 +84,7 @@ public final class DatabaseOptions {
                     + bytes);
         }
         return new DatabaseOptions(syncMode, bufferPoolPages, bytes, checkpointWalBytes, normalSyncIntervalMillis,
-                fs).archive(archive);
+                fs, archive);
     }
 
     /** @param bytes WAL volume that triggers an automatic checkpoint; 0 disables automatic checkpoints */
@@ -91,24 +92,20 @@ public final class DatabaseOptions {
         if (bytes < 0) {
             throw new PowDbException(ErrorCode.INVALID_ARGUMENT, "checkpoint WAL size must not be negative");
         }
-        return new DatabaseOptions(syncMode, bufferPoolPages, walSegmentBytes, bytes, normalSyncIntervalMillis, fs).archive(archive);
+        return new DatabaseOptions(syncMode, bufferPoolPages, walSegmentBytes, bytes, normalSyncIntervalMillis, fs,
+                archive);
     }
 
     public DatabaseOptions withNormalSyncIntervalMillis(long millis) {
         if (millis < 1) {
             throw new PowDbException(ErrorCode.INVALID_ARGUMENT, "sync interval must be at least 1 ms");
         }
-        return new DatabaseOptions(syncMode, bufferPoolPages, walSegmentBytes, checkpointWalBytes, millis, fs).archive(archive);
+        return new DatabaseOptions(syncMode, bufferPoolPages, walSegmentBytes, checkpointWalBytes, millis, fs, archive);
     }
 
     public DatabaseOptions withFs(StorageFs fileSystem) {
         return new DatabaseOptions(syncMode, bufferPoolPages, walSegmentBytes, checkpointWalBytes,
-                normalSyncIntervalMillis, java.util.Objects.requireNonNull(fileSystem)).archive(archive);
-    }
-
-    private DatabaseOptions archive(java.nio.file.Path dir) {
-        this.archive = dir;
-        return this;
+                normalSyncIntervalMillis, java.util.Objects.requireNonNull(fileSystem), archive);
     }
 
     /** The WAL archive directory, or null when WAL is not archived. */
@@ -124,6 +121,6 @@ public final class DatabaseOptions {
      */
     public DatabaseOptions withArchive(java.nio.file.Path dir) {
         return new DatabaseOptions(syncMode, bufferPoolPages, walSegmentBytes, checkpointWalBytes,
-                normalSyncIntervalMillis, fs).archive(dir);
+                normalSyncIntervalMillis, fs, dir);
     }
 }

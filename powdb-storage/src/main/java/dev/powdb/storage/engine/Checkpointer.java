@@ -106,9 +106,11 @@ final class Checkpointer {
             engine.pool.setCheckpointed(redo);
             dev.powdb.storage.page.ChangeTracker.Window[] merged = engine.pool.changes().compact();
             if (merged != null) {
+                // The later part first: a crash in between leaves the merged window and the earlier part, and at
+                // open the merged one (the only window ending where it ends) still reaches back to its start.
                 ChangeSummaries.write(engine, merged[0]);
-                ChangeSummaries.delete(engine, merged[1]);
                 ChangeSummaries.delete(engine, merged[2]);
+                ChangeSummaries.delete(engine, merged[1]);
             }
             Result result = new Result(redo, undo, cat[0]);
             if (beforeTruncate != null) {

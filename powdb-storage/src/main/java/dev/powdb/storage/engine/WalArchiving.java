@@ -140,12 +140,14 @@ final class WalArchiving {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        engine.wal().sealCurrent();
         try {
+            engine.wal().sealCurrent();
             archivePending();
         } catch (IOException e) {
             throw new PowDbException(ErrorCode.IO, "archiving the last WAL segment to " + archiveDir + " failed: "
                     + e.getMessage() + "; it stays in the WAL and is archived at the next open", e);
+        } finally {
+            target.close();
         }
     }
 
@@ -154,5 +156,11 @@ final class WalArchiving {
         stopping = true;
         wake();
         thread.interrupt();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        target.close();
     }
 }

@@ -16,8 +16,8 @@ public interface WalArchiveService {
      */
     Target open(Path dir, String databaseId) throws IOException;
 
-    /** An open archive. */
-    interface Target {
+    /** An open archive; {@link #close()} releases what it holds (not the archive's contents). */
+    interface Target extends AutoCloseable {
         /** Whether the segment starting at {@code firstLsn} is archived completely (copied and listed). */
         boolean contains(long firstLsn) throws IOException;
 
@@ -26,5 +26,8 @@ public interface WalArchiveService {
          * copies it durably with its BLAKE3, then lists it. Archiving a segment again is a no-op.
          */
         void archive(Path segment, long firstLsn, long lastLsn) throws IOException;
+
+        @Override
+        void close();
     }
 }
