@@ -53,6 +53,11 @@ final class BackupWriter {
 
     static BackupSummary write(Database db, Path dest, Path base, BackupProgress progress) {
         long started = System.nanoTime();
+        try {
+            LowPriority.niceness(); // an invalid setting is refused before anything is written
+        } catch (IllegalArgumentException e) {
+            throw Targets.invalid(e.getMessage());
+        }
         boolean existed = Targets.checkFresh(dest, "backup destination");
         Targets.checkOutside(dest, db.dir());
         BackupManifest parent = base == null ? null : BackupChain.readManifest(base);
@@ -71,7 +76,9 @@ final class BackupWriter {
             String changeSource;
             try (BackupSource source = db.startBackup()) {
                 BackupWriter w = new BackupWriter(source, dest, copier, progress);
-                manifest = w.run(parent, base);
+                // The copy runs at a lower CPU priority than the application (LowPriority); the engine's start
+                // checkpoint above ran on the caller's thread, at its priority, since writers wait on parts of it.
+                manifest = LowPriority.call("powdb-backup", () -> w.run(parent, base));
                 changeSource = parent == null ? "full" : w.changeSource();
             }
             copier.write(manifest.toFileBytes(), dest, BackupManifest.FILE_NAME);

@@ -1,0 +1,210 @@
+package dev.powdb.backup;
+
+import static dev.powdb.backup.BackupFixtures.createT;
+import static dev.powdb.backup.BackupFixtures.fill;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import dev.powdb.storage.Database;
+import dev.powdb.storage.ErrorCode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Backup copy threads run at a lower CPU priority (Linux nice value) than the application's threads. */
+class LowPriorityTest {
+    @TempDir(factory = BackupFixtures.Shm.class)
+    Path tmp;
+
+    @AfterEach
+    void clearProperty() {
+        System.clearProperty(LowPriority.PROPERTY);
+    }
+
+    @Test
+    void theSettingIsAnIntegerFromZeroToNineteen() {
+        assertEquals(LowPriority.DEFAULT_NICENESS, LowPriority.niceness());
+        System.setProperty(LowPriority.PROPERTY, " 0 ");
+        assertEquals(0, LowPriority.niceness());
+        System.setProperty(LowPriority.PROPERTY, "19");
+        assertEquals(19, LowPriority.niceness());
+        for (String bad : List.of("-1", "20", "low", "1.5")) {
+            System.setProperty(LowPriority.PROPERTY, bad);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, LowPriority::niceness);
+            assertTrue(e.getMessage().contains(LowPriority.PROPERTY) && e.getMessage().contains(bad.trim()),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void theNiceValueIsReadFromField19EvenWhenTheCommandNameHasSpacesAndParentheses() throws IOException {
+        Path stat = tmp.resolve("stat");
+        Files.writeString(stat, "4242 (a (b) c) S 1 4242 4242 0 -1 4194560 100 0 0 0 5 3 0 0 30 10 7 0 1234 "
+                + "5678 90 18446744073709551615\n");
+        assertEquals(10, LowPriority.niceness(stat));
+        Files.writeString(stat, "4242 (short) S 1 2 3\n");
+        assertEquals(Integer.MIN_VALUE, LowPriority.niceness(stat));
+        assertEquals(Integer.MIN_VALUE, LowPriority.niceness(tmp.resolve("missing")));
+    }
+
+    @Test
+    void whatTheWorkReturnsOrThrowsIsPassedOn() {
+        assertEquals("done", assertDoesNotThrowIo(() -> LowPriority.call("t", () -> "done")));
+        IOException io = new IOException("disk gone");
+        assertSame(io, assertThrows(IOException.class, () -> LowPriority.call("t", () -> {
+            throw io;
+        })));
+        IllegalStateException ise = new IllegalStateException("state");
+        assertSame(ise, assertThrows(IllegalStateException.class, () -> LowPriority.call("t", () -> {
+            throw ise;
+        })));
+        AssertionError err = new AssertionError("error");
+        assertSame(err, assertThrows(AssertionError.class, () -> LowPriority.call("t", () -> {
+            throw err;
+        })));
+    }
+
+    @Test
+    void theWorkAndTheThreadsItStartsRunNicedOnAnotherThread() throws Exception {
+        assumeLinuxWithRenice();
+        Thread caller = Thread.currentThread();
+        int[] seen = new int[3];
+        Thread[] ran = new Thread[1];
+        LowPriority.call("powdb-test-low", () -> {
+            ran[0] = Thread.currentThread();
+            seen[0] = LowPriority.currentNiceness();
+            Thread child = new Thread(() -> seen[1] = LowPriority.currentNiceness());
+            child.start();
+            try {
+                child.join();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return null;
+        });
+        seen[2] = LowPriority.currentNiceness();
+        assertNotEquals(caller, ran[0]);
+        assertEquals("powdb-test-low", ran[0].getName());
+        assertEquals(LowPriority.DEFAULT_NICENESS, seen[0], "the worker's nice value");
+        assertEquals(LowPriority.DEFAULT_NICENESS, seen[1], "a thread started by the worker inherits it");
+        assertTrue(seen[2] < LowPriority.DEFAULT_NICENESS, "the caller keeps its own priority: " + seen[2]);
+    }
+
+    @Test
+    void zeroRunsTheWorkOnTheCallersThread() throws Exception {
+        System.setProperty(LowPriority.PROPERTY, "0");
+        Thread[] ran = new Thread[1];
+        LowPriority.call("unused", () -> ran[0] = Thread.currentThread());
+        assertSame(Thread.currentThread(), ran[0]);
+    }
+
+    @Test
+    void aBackupCopiesOnNicedThreadsAndTheCallerKeepsItsPriority() throws Exception {
+        assumeLinuxWithRenice();
+        int callerBefore = LowPriority.currentNiceness();
+        Path data = tmp.resolve("data");
+        try (Database db = Database.open(data)) {
+            createT(db, "t");
+            fill(db, "t", 0, 30000);
+            Map<String, Integer> copyThreads = new TreeMap<>();
+            List<Integer> progressNice = new ArrayList<>();
+            Thread caller = Thread.currentThread();
+            BackupProgress probe = bytes -> {
+                if (Thread.currentThread() == caller) {
+                    return; // the manifest, written by the caller once the copy is done
+                }
+                progressNice.add(LowPriority.currentNiceness());
+                copyThreads.putAll(threadNiceness("powdb-backup"));
+            };
+            Backups.full(db, tmp.resolve("full"), probe);
+            assertFalse(progressNice.isEmpty(), "no file was copied off the caller's thread");
+            for (int nice : progressNice) {
+                assertEquals(LowPriority.DEFAULT_NICENESS, nice, "the copying thread's nice value");
+            }
+            Map<String, Integer> threads = copyThreads;
+            assertTrue(threads.keySet().stream().anyMatch(n -> n.contains("powdb-backup-co")), "copy threads: "
+                    + threads);
+            threads.forEach((name, nice) -> assertEquals(LowPriority.DEFAULT_NICENESS, nice, name));
+            fill(db, "t", 30000, 30100);
+            Backups.incremental(db, tmp.resolve("inc"), tmp.resolve("full"), BackupProgress.NONE);
+        }
+        assertEquals(callerBefore, LowPriority.currentNiceness(), "the caller's nice value changed");
+        Path restored = tmp.resolve("restored");
+        Backups.restore(tmp.resolve("full"), List.of(tmp.resolve("inc")), restored, BackupProgress.NONE);
+        try (Database db = Database.open(restored)) {
+            assertEquals(30100, countRows(db), "rows restored from the full backup and the increment");
+        }
+    }
+
+    @Test
+    void anInvalidSettingRefusesTheBackupBeforeWritingAnything() {
+        Path data = tmp.resolve("data");
+        try (Database db = Database.open(data)) {
+            createT(db, "t");
+            System.setProperty(LowPriority.PROPERTY, "fast");
+            Path dest = tmp.resolve("full");
+            BackupException e = assertThrows(BackupException.class, () -> Backups.full(db, dest,
+                    BackupProgress.NONE));
+            assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+            assertTrue(e.getMessage().contains(LowPriority.PROPERTY), e.getMessage());
+            assertFalse(Files.exists(dest), "a refused backup created its destination");
+        }
+    }
+
+    private static int countRows(Database db) {
+        int[] n = new int[1];
+        db.scan("t", r -> true, r -> n[0]++);
+        return n[0];
+    }
+
+    private static <T> T assertDoesNotThrowIo(LowPriority.IoWork<T> work) {
+        try {
+            return work.run();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void assumeLinuxWithRenice() {
+        assumeTrue(LowPriority.currentNiceness() != Integer.MIN_VALUE, "needs /proc/thread-self (Linux)");
+        assumeTrue(LowPriority.currentNiceness() < LowPriority.DEFAULT_NICENESS, "the test runs niced already");
+        boolean renice = Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
+                .anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, "renice")));
+        assumeTrue(renice, "needs renice(1) on the PATH");
+    }
+
+    /** Nice value of every thread of this process whose name starts with {@code prefix} (names cut at 15). */
+    private static Map<String, Integer> threadNiceness(String prefix) {
+        Map<String, Integer> out = new TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                String comm;
+                try {
+                    comm = Files.readString(task.resolve("comm")).trim();
+                } catch (IOException e) {
+                    continue; // the thread ended
+                }
+                if (comm.startsWith(prefix)) {
+                    out.put(comm + "#" + task.getFileName(), LowPriority.niceness(task.resolve("stat")));
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        return out;
+    }
+}
