@@ -5,8 +5,8 @@ import java.util.OptionalDouble;
 
 /**
  * The online parts' results as a Markdown section (appended to {@link BackupReport}'s): writer commit latency with
- * and without a running full backup, increments after changing a fraction of the pages with the bytes they read
- * and wrote, and WAL replay speed. One run of each part; MB = 10^6 bytes.
+ * and without a running full backup (and the GC pauses in each window), increments after changing a fraction of
+ * the pages with the bytes they read and wrote, and WAL replay speed. One run of each part; MB = 10^6 bytes.
  */
 final class OnlineReport {
     /** Goal: an increment reads at most 1.1 times the bytes of the pages that changed. */
@@ -67,9 +67,38 @@ final class OnlineReport {
         OptionalDouble ratio = w.withBackup().p99Ratio(w.quiet());
         md.append("\np99 with a backup running ÷ p99 without: **")
                 .append(ratio.isPresent() ? BackupReport.fmt(ratio.getAsDouble(), 2) : "n/a").append("**.\n\n");
+        gcPauses(md, w.gc());
         md.append("| full backup (`Database.backup`) | s | MB | MB/s |\n|---|---:|---:|---:|\n");
         backupRow(md, "with no writers", w.backupQuiet());
         backupRow(md, "while the writers ran", w.backupUnderLoad());
+    }
+
+    /** The garbage collector's pauses in each window, next to the latencies they can explain. */
+    private static void gcPauses(StringBuilder md, OnlineResults.GcWindows gc) {
+        if (gc == null) {
+            md.append("GC pauses: not recorded (no garbage collector of this JVM sends notifications).\n\n");
+            return;
+        }
+        md.append("Garbage collector (the JVM's `GarbageCollectorMXBean`s): ").append(String.join(", ",
+                gc.collectors())).append(". Every collection during the part was recorded from the JVM's GC "
+                + "notifications; one counts as a pause unless its collector's name contains \"")
+                .append(GcEvent.CONCURRENT_MARKER).append("\" (ZGC's and Shenandoah's concurrent cycles, which run "
+                + "beside the writers; their stops come from the \"Pauses\" beans). A pause counts in a window "
+                + "when it overlaps it, with its whole duration (GcInfo, whole milliseconds, so sub-millisecond "
+                + "pauses add 0). With G1 before JDK 20, its Remark and Cleanup pauses reach no bean and are "
+                + "missing.\n\n");
+        md.append("| run | GC pauses | GC pause ms | longest GC pause ms |\n|---|---:|---:|---:|\n");
+        gcRow(md, "no backup", gc.quiet());
+        gcRow(md, "full backup running", gc.withBackup());
+        md.append('\n');
+    }
+
+    private static void gcRow(StringBuilder md, String run, GcPauses.Summary s) {
+        md.append("| ").append(run)
+                .append(" | ").append(String.format(Locale.ROOT, "%,d", s.pauses()))
+                .append(" | ").append(String.format(Locale.ROOT, "%,d", s.totalMillis()))
+                .append(" | ").append(String.format(Locale.ROOT, "%,d", s.longestMillis()))
+                .append(" |\n");
     }
 
     private static void latencyRow(StringBuilder md, String run, CommitLatencies.Summary s) {

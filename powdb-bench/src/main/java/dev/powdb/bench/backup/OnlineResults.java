@@ -43,9 +43,24 @@ final class OnlineResults {
      * @param withBackup     commits that began while the full backup ran
      * @param backupQuiet    the same kind of full backup with no writers, just before
      * @param backupUnderLoad the full backup the writers ran against
+     * @param gc             the GC pauses in each window, or null when this JVM's collectors send no notifications
      */
     record WriterRuns(int writers, int ratePerWriter, int warmupSeconds, CommitLatencies.Summary quiet,
-                      CommitLatencies.Summary withBackup, BackupTiming backupQuiet, BackupTiming backupUnderLoad) {
+                      CommitLatencies.Summary withBackup, BackupTiming backupQuiet, BackupTiming backupUnderLoad,
+                      GcWindows gc) {
+    }
+
+    /**
+     * The garbage collector's pauses that overlapped the writers' two windows ({@link GcPauses#inWindow}).
+     *
+     * @param collectors names of the JVM's GarbageCollectorMXBeans (its GC choice)
+     * @param quiet      pauses overlapping the window with no backup
+     * @param withBackup pauses overlapping the window of the full backup
+     */
+    record GcWindows(List<String> collectors, GcPauses.Summary quiet, GcPauses.Summary withBackup) {
+        GcWindows {
+            collectors = List.copyOf(collectors);
+        }
     }
 
     /**

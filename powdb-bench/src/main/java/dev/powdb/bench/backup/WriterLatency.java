@@ -34,10 +34,16 @@ import java.util.concurrent.locks.LockSupport;
  * backup's duration and the writers stop when it returns. In both, a commit counts when it began inside the window;
  * commits still in flight when the window closes are waited for and counted. A full backup with no writers is
  * taken first, to compare the backup's own time.
+ *
+ * <p>Every collection the JVM reports while the part runs is recorded ({@link GcRecorder}); for each window the GC
+ * pauses overlapping it are added up ({@link GcPauses}), and those of at least {@link #LOGGED_PAUSE_MILLIS} are
+ * logged one by one, because a single such pause can be a window's slowest commit.
  */
 final class WriterLatency {
     /** One transaction in this many inserts a row; the rest update one. */
     static final int INSERT_EVERY = 10;
+    /** GC pauses this long (ms) or longer are logged one by one: as long as a slow commit ({@code SLOW_NANOS}). */
+    static final long LOGGED_PAUSE_MILLIS = CommitLatencies.SLOW_NANOS / 1_000_000;
 
     private final Database db;
     private final long rows;
@@ -64,6 +70,16 @@ final class WriterLatency {
     }
 
     OnlineResults.WriterRuns run(int warmupSeconds, int seconds, Path scratch) throws Exception {
+        try (GcRecorder gc = GcRecorder.start()) {
+            log("   garbage collector: %s (a GC notification is a pause unless its collector's name contains "
+                    + "\"%s\")%s", String.join(", ", gc.collectors()), GcEvent.CONCURRENT_MARKER,
+                    gc.recording() ? "" : "; no collector sends notifications, so GC pauses are not recorded");
+            return run(warmupSeconds, seconds, scratch, gc);
+        }
+    }
+
+    private OnlineResults.WriterRuns run(int warmupSeconds, int seconds, Path scratch, GcRecorder gc)
+            throws Exception {
         Files.createDirectories(scratch);
         // The JVM's first backup loads classes and the native hasher; keep that out of the comparison.
         Path warmUp = scratch.resolve("full-warm-up");
@@ -84,7 +100,9 @@ final class WriterLatency {
         long until = System.nanoTime();
         quiet.recordUntil = until;
         CommitLatencies.Summary quietSummary = quiet.stop().summary((until - from) / 1e9);
-        log("   no backup:        %s", line(quietSummary));
+        GcPauses.Summary quietGc = gcPauses(gc, from, until);
+        log("   no backup:        %s%s", line(quietSummary), gcLine(quietGc));
+        logLongPauses(gc, from, until);
 
         Run loaded = new Run(1);
         loaded.start();
@@ -116,10 +134,39 @@ final class WriterLatency {
         OnlineResults.BackupTiming underLoad = new OnlineResults.BackupTiming(backupSeconds[0],
                 Disk.sizeBytes(dest));
         Disk.deleteTree(dest);
-        log("   backup running:   %s", line(loadedSummary));
+        GcPauses.Summary loadedGc = gcPauses(gc, window[0], window[1]);
+        log("   backup running:   %s%s", line(loadedSummary), gcLine(loadedGc));
+        logLongPauses(gc, window[0], window[1]);
         log("   full backup under load: %.3f s, %s", underLoad.seconds(), BackupBench.mb(underLoad.bytes()));
         return new OnlineResults.WriterRuns(writers, ratePerWriter, warmupSeconds, quietSummary, loadedSummary,
-                quietBackup, underLoad);
+                quietBackup, underLoad, gc.recording()
+                        ? new OnlineResults.GcWindows(gc.collectors(), quietGc, loadedGc) : null);
+    }
+
+    /** The pauses overlapping {@code [from, until)}, once the notifications of those that ended have arrived. */
+    private GcPauses.Summary gcPauses(GcRecorder gc, long from, long until) throws InterruptedException {
+        if (!gc.recording()) {
+            return null;
+        }
+        if (!gc.awaitDelivered()) {
+            log("   (some GC notifications had not arrived after %d ms; the next line may miss pauses)",
+                    GcRecorder.DELIVERY_TIMEOUT_MILLIS);
+        }
+        return GcPauses.inWindow(gc.events(), from, until);
+    }
+
+    private static String gcLine(GcPauses.Summary s) {
+        return s == null ? "" : "; " + s.describe();
+    }
+
+    /** One line per pause of at least {@link #LOGGED_PAUSE_MILLIS} overlapping the window, placed in it. */
+    private void logLongPauses(GcRecorder gc, long from, long until) {
+        for (GcEvent e : GcPauses.overlapping(gc.events(), from, until)) {
+            if (e.durationMillis() >= LOGGED_PAUSE_MILLIS) {
+                log("     GC pause %,d ms at %+.3f s of the window: %s, %s, %s", e.durationMillis(),
+                        (e.startNanos() - from) / 1e9, e.collector(), e.action(), e.cause());
+            }
+        }
     }
 
     /** Seconds of a full backup into {@code dest} (no sync after it: the backup fsyncs what it writes). */

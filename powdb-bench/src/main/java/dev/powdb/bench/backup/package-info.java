@@ -9,7 +9,7 @@
  * binding, H2's {@code org.h2.tools.Restore} (H2's documented way back from a {@code BACKUP TO} zip), BouncyCastle's
  * BLAKE3 digest and the native BLAKE3 binding (only in {@link dev.powdb.bench.backup.Blake3Probe}), HdrHistogram
  * (commit latencies), the storage engine's {@code Engine.abandonForTesting()} (the replay part's simulated crash),
- * and the JDK.
+ * and the JDK (with {@code com.sun.management}'s GC notifications, in {@link dev.powdb.bench.backup.GcRecorder}).
  * Nothing here runs in the test suite except the small helpers' unit tests.
  */
 package dev.powdb.bench.backup;

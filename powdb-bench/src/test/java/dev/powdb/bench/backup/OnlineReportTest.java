@@ -35,7 +35,9 @@ class OnlineReportTest {
                 summary(120_000, 30, 0.011, 0.150, 5.8, 203.1, 44),
                 summary(2_500, 1.25, 0.012, 0.600, 14.5, 1_200, 4),
                 new OnlineResults.BackupTiming(1.0, 1_000_000_000L),
-                new OnlineResults.BackupTiming(1.25, 1_000_000_000L));
+                new OnlineResults.BackupTiming(1.25, 1_000_000_000L),
+                new OnlineResults.GcWindows(List.of("G1 Young Generation", "G1 Old Generation"),
+                        new GcPauses.Summary(4, 1_412, 364), new GcPauses.Summary(1, 130, 130)));
         r.increments.add(increment(0.1, 244, 1_000_000 + 244 * 4096 * 2, 250));    // 2x plus 1 MB: over the goal
         r.increments.add(increment(10, 24_407, 24_407 * 4096 + 10_000, 24_500));    // just over 1.0x: within it
         r.replayWalBytesBefore = 2_100_000;
@@ -63,11 +65,33 @@ class OnlineReportTest {
     }
 
     @Test
+    void gcPausesPerWindow() throws Exception {
+        String md = new OnlineReport(options("--parts", "writers"), sample()).markdown();
+        assertTrue(md.contains("Garbage collector (the JVM's `GarbageCollectorMXBean`s): G1 Young Generation, "
+                + "G1 Old Generation."), md);
+        assertTrue(md.contains("unless its collector's name contains \"Cycles\""), "states the pause rule: " + md);
+        assertTrue(md.contains("| run | GC pauses | GC pause ms | longest GC pause ms |"), md);
+        assertTrue(md.contains("| no backup | 4 | 1,412 | 364 |"), md);
+        assertTrue(md.contains("| full backup running | 1 | 130 | 130 |"), md);
+        assertTrue(md.indexOf("| no backup | 30.000") < md.indexOf("| no backup | 4 |"), "after the latencies");
+        assertTrue(md.indexOf("| no backup | 4 |") < md.indexOf("| with no writers |"), "before the backups");
+
+        OnlineResults r = sample();
+        OnlineResults.WriterRuns w = r.writers;
+        r.writers = new OnlineResults.WriterRuns(2, 0, 5, w.quiet(), w.withBackup(), w.backupQuiet(),
+                w.backupUnderLoad(), null);
+        String none = new OnlineReport(options("--parts", "writers"), r).markdown();
+        assertTrue(none.contains("GC pauses: not recorded"), none);
+        assertFalse(none.contains("| run | GC pauses |"), none);
+        assertTrue(none.contains("| no backup | 30.000 | 120,000 |"), "the latencies are still there: " + none);
+    }
+
+    @Test
     void pacedWritersAreDescribedAsSuch() throws Exception {
         OnlineResults r = sample();
         OnlineResults.WriterRuns w = r.writers;
         r.writers = new OnlineResults.WriterRuns(3, 1000, 5, w.quiet(), w.withBackup(), w.backupQuiet(),
-                w.backupUnderLoad());
+                w.backupUnderLoad(), w.gc());
         String md = new OnlineReport(options("--parts", "writers"), r).markdown();
         assertTrue(md.contains("### Writer commit latency, 3 writer threads"), md);
         assertTrue(md.contains("schedule of 1,000 commits per second"), md);
