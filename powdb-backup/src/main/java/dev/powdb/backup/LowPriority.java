@@ -10,10 +10,10 @@ import java.util.concurrent.TimeUnit;
  * Runs the copying part of a backup on threads with a lower CPU priority than the application's, so that on a
  * machine with few cores the application's commits are scheduled first while a backup reads, hashes and writes.
  *
- * <p>Measured on a 2-core machine (see {@code docs/benchmarks/backup.md}): with the copy threads at the same
- * priority as two writer threads, commits waited up to 11 ms for a core while a backup ran; with the copy threads
- * at nice 10 no commit took longer than 9 ms. Nice only matters when threads compete for a core, so an idle machine
- * copies as fast as before.
+ * <p>On a 2-core machine a backup's reader, hasher and writer threads otherwise take cores the application's
+ * committing threads are waiting for. How much this buys there is measured in {@code docs/benchmarks/backup.md}
+ * (within the disk's run-to-run noise in eight runs); nice only matters when threads compete for a core, so an idle
+ * machine copies as fast as before.
  *
  * <p>Linux only: there every thread has its own nice value, and threads it starts inherit it. The value is raised
  * with {@code renice(1)} (no privilege is needed to raise one's own nice value; Java has no call for it). On other
