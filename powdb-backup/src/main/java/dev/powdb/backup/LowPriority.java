@@ -69,12 +69,16 @@ final class LowPriority {
     /**
      * Runs {@code work} on a new thread named {@code threadName} whose nice value is first raised to
      * {@link #niceness()}, and waits for it. Threads the work starts inherit the nice value. What the work returns
-     * or throws is passed on unchanged. An interrupt of the waiting thread is passed to the worker (the copy stops
+     * or throws is passed on unchanged. Runs {@code work} on the calling thread instead when the setting is 0 or
+     * the system has no per-thread nice value. Note that the worker may take the buffer pool's lock (stable images
+     * of pages caught mid-write), so commits can wait for a niced thread there; that happens only for such pages.
+     * An interrupt of the waiting thread is passed to the worker (the copy stops
      * with an {@link java.io.InterruptedIOException}) and kept set on the waiting thread.
      */
     static <T> T call(String threadName, IoWork<T> work) throws IOException {
         int niceness = niceness();
-        if (niceness == 0) {
+        if (niceness == 0 || currentNiceness() == Integer.MIN_VALUE) {
+            // Off, or no per-thread nice value to raise (not Linux): a thread of its own would buy nothing.
             return work.run();
         }
         Object[] result = new Object[1];
