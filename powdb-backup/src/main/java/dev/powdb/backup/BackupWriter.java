@@ -54,7 +54,9 @@ final class BackupWriter {
     static BackupSummary write(Database db, Path dest, Path base, BackupProgress progress) {
         long started = System.nanoTime();
         try {
-            LowPriority.niceness(); // an invalid setting is refused before anything is written
+            // Invalid settings are refused before anything is written.
+            LowPriority.niceness();
+            HashingFileCopier.directIoSetting();
         } catch (IllegalArgumentException e) {
             throw Targets.invalid(e.getMessage());
         }

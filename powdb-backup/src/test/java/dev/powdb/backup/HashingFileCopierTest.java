@@ -226,4 +226,143 @@ class HashingFileCopierTest {
     void syncDirectoryWorks() throws Exception {
         HashingFileCopier.syncDirectory(dir);
     }
+
+    /** Whether the file system of {@code dir} accepts {@code O_DIRECT} at all (the copier falls back if not). */
+    private static boolean directIoPossible(Path dir) {
+        Path probe = dir.resolve("direct-probe");
+        try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(probe,
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE,
+                com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
+            return Files.getFileStore(dir).getBlockSize() <= 8192;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        } finally {
+            try {
+                Files.deleteIfExists(probe);
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+    }
+
+    /**
+     * Direct copies with a block the file system's block divides: lengths on and beside the 4 KiB and copy-block
+     * boundaries come out byte-identical, with the right hash and an exact length (the padding of the last direct
+     * write is cut off), and nothing else is left in the directory.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 4095, 4096, 4097, 8191, 8192, 8193, 3 * 8192 + 17, 5 * 8192})
+    void directCopiesAreExact(int length) throws Exception {
+        Path src = source(length, 11L * length + 1);
+        Path dest = destination();
+        try (HashingFileCopier copier = new HashingFileCopier(8192, HashingFileCopier.Hooks.NONE, true)) {
+            HashingFileCopier.Result result = copier.copy(src, dest, "t.heap");
+            assertEquals(length, result.lengthBytes());
+            assertEquals(Blake3.hex(Files.readAllBytes(src)), result.blake3Hex());
+            if (directIoPossible(dir)) {
+                assertEquals(1, copier.directCopies(), "this file system accepts O_DIRECT, so the copy used it");
+            }
+        }
+        assertEquals(length, Files.size(dest.resolve("t.heap")));
+        assertArrayEquals(Files.readAllBytes(src), Files.readAllBytes(dest.resolve("t.heap")));
+        assertEquals(List.of("t.heap"), listing(dest));
+    }
+
+    @Test
+    void directIoOffOrUnalignedBlockWritesNormally() throws Exception {
+        Path src = source(20_000, 5);
+        try (HashingFileCopier off = new HashingFileCopier(8192, HashingFileCopier.Hooks.NONE, false);
+             HashingFileCopier odd = new HashingFileCopier(1000, HashingFileCopier.Hooks.NONE, true)) {
+            Path a = Files.createDirectory(dir.resolve("a"));
+            Path b = Files.createDirectory(dir.resolve("b"));
+            assertEquals(Blake3.hex(Files.readAllBytes(src)), off.copy(src, a, "x.heap").blake3Hex());
+            assertEquals(Blake3.hex(Files.readAllBytes(src)), odd.copy(src, b, "x.heap").blake3Hex());
+            assertEquals(0, off.directCopies());
+            assertEquals(0, odd.directCopies());
+            assertArrayEquals(Files.readAllBytes(src), Files.readAllBytes(a.resolve("x.heap")));
+            assertArrayEquals(Files.readAllBytes(src), Files.readAllBytes(b.resolve("x.heap")));
+        }
+    }
+
+    /** A file system that refuses O_DIRECT (simulated, after the file was created) gets an ordinary copy. */
+    @Test
+    void refusedDirectIoFallsBackToOrdinaryWrites() throws Exception {
+        Path src = source(3 * 8192 + 5, 6);
+        Path dest = destination();
+        HashingFileCopier.Hooks hooks = new HashingFileCopier.Hooks() {
+            @Override
+            public void beforeDirectOpen(Path temporary) throws IOException {
+                Files.write(temporary, new byte[] {1, 2, 3}); // as a refused open may leave it
+                throw new IOException("Invalid argument (injected)");
+            }
+        };
+        try (HashingFileCopier copier = new HashingFileCopier(8192, hooks, true)) {
+            HashingFileCopier.Result r = copier.copy(src, dest, "t.heap");
+            assertEquals(Blake3.hex(Files.readAllBytes(src)), r.blake3Hex());
+            assertEquals(0, copier.directCopies());
+        }
+        assertArrayEquals(Files.readAllBytes(src), Files.readAllBytes(dest.resolve("t.heap")));
+        assertEquals(List.of("t.heap"), listing(dest));
+    }
+
+    /** Injected failures in a direct copy (including after its padded last block) leave nothing behind. */
+    @ParameterizedTest
+    @ValueSource(strings = {"afterFirstBlock", "afterLastBlock", "beforeRename", "beforeDirectorySync"})
+    void directFailureLeavesNothingBehind(String step) throws Exception {
+        int length = 3 * 8192 + 100;
+        Path src = source(length, 8);
+        Path dest = destination();
+        HashingFileCopier.Hooks hooks = new HashingFileCopier.Hooks() {
+            @Override
+            public void afterBlockWritten(Path temporary, long bytesWritten) throws IOException {
+                if (step.equals("afterFirstBlock") || (step.equals("afterLastBlock") && bytesWritten == length)) {
+                    throw new IOException("injected: " + step);
+                }
+            }
+
+            @Override
+            public void beforeRename(Path temporary) throws IOException {
+                assertEquals(length, Files.size(temporary), "padding cut before the rename");
+                if (step.equals("beforeRename")) {
+                    throw new IOException("injected: " + step);
+                }
+            }
+
+            @Override
+            public void beforeDirectorySync(Path target) throws IOException {
+                if (step.equals("beforeDirectorySync")) {
+                    throw new IOException("injected: " + step);
+                }
+            }
+        };
+        try (HashingFileCopier copier = new HashingFileCopier(8192, hooks, true)) {
+            IOException e = assertThrows(IOException.class, () -> copier.copy(src, dest, "t.heap"));
+            assertEquals("injected: " + step, e.getMessage());
+        }
+        assertEquals(List.of(), listing(dest));
+    }
+
+    @Test
+    void directIoSettingIsParsedStrictly() {
+        String old = System.getProperty(HashingFileCopier.DIRECT_IO_PROPERTY);
+        try {
+            System.clearProperty(HashingFileCopier.DIRECT_IO_PROPERTY);
+            assertTrue(HashingFileCopier.directIoSetting());
+            System.setProperty(HashingFileCopier.DIRECT_IO_PROPERTY, " FALSE ");
+            assertFalse(HashingFileCopier.directIoSetting());
+            System.setProperty(HashingFileCopier.DIRECT_IO_PROPERTY, "true");
+            assertTrue(HashingFileCopier.directIoSetting());
+            System.setProperty(HashingFileCopier.DIRECT_IO_PROPERTY, "yes");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    HashingFileCopier::directIoSetting);
+            assertTrue(e.getMessage().contains(HashingFileCopier.DIRECT_IO_PROPERTY) && e.getMessage().contains("yes"),
+                    e.getMessage());
+        } finally {
+            if (old == null) {
+                System.clearProperty(HashingFileCopier.DIRECT_IO_PROPERTY);
+            } else {
+                System.setProperty(HashingFileCopier.DIRECT_IO_PROPERTY, old);
+            }
+        }
+    }
 }
