@@ -54,12 +54,11 @@ final class BackupWriter {
     static BackupSummary write(Database db, Path dest, Path base, BackupProgress progress) {
         long started = System.nanoTime();
         try {
-            // Invalid settings are refused before anything is written.
-            LowPriority.niceness();
-            HashingFileCopier.directIoSetting();
+            LowPriority.niceness(); // an invalid setting is refused before anything is written
         } catch (IllegalArgumentException e) {
             throw Targets.invalid(e.getMessage());
         }
+        Targets.checkCopySettings();
         boolean existed = Targets.checkFresh(dest, "backup destination");
         Targets.checkOutside(dest, db.dir());
         BackupManifest parent = base == null ? null : BackupChain.readManifest(base);

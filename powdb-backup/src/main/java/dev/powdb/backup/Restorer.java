@@ -44,11 +44,7 @@ final class Restorer {
     static RestoreSummary restore(Path backup, List<Path> increments, Path dest, RestoreTarget target,
                                   BackupProgress progress) {
         long started = System.nanoTime();
-        try {
-            HashingFileCopier.directIoSetting(); // an invalid setting is refused before anything is written
-        } catch (IllegalArgumentException e) {
-            throw Targets.invalid(e.getMessage());
-        }
+        Targets.checkCopySettings();
         boolean existed = Targets.checkFresh(dest, "restore target");
         List<BackupChain.Link> chain = BackupChain.load(backup, increments);
         Map<String, BackupChain.StateFile> finalState = BackupChain.check(chain);

@@ -110,6 +110,20 @@ final class Targets {
         }
     }
 
+    /**
+     * Parses the copy settings given as system properties ({@value HashingFileCopier#DIRECT_IO_PROPERTY}), so that an
+     * invalid value refuses a backup, restore or archive before anything is written.
+     *
+     * @throws BackupException INVALID_ARGUMENT naming the property and the value
+     */
+    static void checkCopySettings() {
+        try {
+            HashingFileCopier.directIoSetting();
+        } catch (IllegalArgumentException e) {
+            throw invalid(e.getMessage());
+        }
+    }
+
     /** Deletes the entries of {@code dir} (not {@code dir} itself); failures are attached to {@code primary}. */
     static void emptyDirectory(Path dir, Throwable primary) {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {

@@ -67,11 +67,7 @@ public final class WalArchive implements WalArchiveService.Target {
 
     /** Opens (creating if needed) the archive at {@code dir} for the database {@code databaseId}. */
     static WalArchive open(Path dir, String databaseId) throws IOException {
-        try {
-            HashingFileCopier.directIoSetting(); // an invalid setting is refused before anything is written
-        } catch (IllegalArgumentException e) {
-            throw Targets.invalid(e.getMessage());
-        }
+        Targets.checkCopySettings();
         if (Files.isSymbolicLink(dir)) {
             throw Targets.invalid("WAL archive " + dir + " is a symbolic link; give the real directory");
         }

@@ -80,4 +80,16 @@ class DirectIoBackupTest {
         assertTrue(e.getMessage().contains(value), e.getMessage());
         assertEquals(List.of("data", "full"), BackupFixtures.list(disk), "a refused restore wrote something");
     }
+
+    /** The archive is opened with the database: an invalid setting refuses the open, and no archive is created. */
+    @org.junit.jupiter.api.Test
+    void anInvalidSettingRefusesTheArchive() {
+        System.setProperty(HashingFileCopier.DIRECT_IO_PROPERTY, "maybe");
+        Path archive = disk.resolve("archive");
+        RuntimeException e = assertThrows(RuntimeException.class, () -> Database.open(disk.resolve("data"),
+                dev.powdb.storage.DatabaseOptions.defaults().withArchive(archive)).close());
+        assertTrue(e.getMessage().contains(HashingFileCopier.DIRECT_IO_PROPERTY) && e.getMessage().contains("maybe"),
+                e.getMessage());
+        assertFalse(Files.exists(archive), "a refused archive was created");
+    }
 }
