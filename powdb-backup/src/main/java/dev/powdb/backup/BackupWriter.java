@@ -4,6 +4,7 @@ import dev.powdb.storage.Database;
 import dev.powdb.storage.ErrorCode;
 import dev.powdb.storage.PowDbException;
 import dev.powdb.storage.spi.BackupSource;
+import dev.powdb.storage.spi.BackupStart;
 import dev.powdb.storage.spi.BackupSummary;
 import dev.powdb.storage.spi.SourceFile;
 import dev.powdb.storage.spi.WalPiece;
@@ -17,10 +18,10 @@ import java.util.Map;
 
 /**
  * Writes full and incremental backups while the database keeps working. Order of work: check the destination and
- * the base, start the engine's backup (a checkpoint whose WAL stays pinned), copy or diff every durable file with
- * pages caught mid-write replaced by stable images, end the engine's backup (which fixes the LSN the backup is
- * consistent at), copy the WAL from the start to that LSN, write {@code control.bin}, and write
- * {@code manifest.json} last. On failure everything written is removed (and the destination directory, if this
+ * the base, start the engine's backup (at a checkpoint, new or the last one, whose WAL stays pinned), copy or diff
+ * every durable file with pages caught mid-write replaced by stable images, end the engine's backup (which fixes
+ * the LSN the backup is consistent at), copy the WAL from the start to that LSN, write {@code control.bin}, and
+ * write {@code manifest.json} last. On failure everything written is removed (and the destination directory, if this
  * call created it).
  */
 final class BackupWriter {
@@ -59,6 +60,7 @@ final class BackupWriter {
             throw Targets.invalid(e.getMessage());
         }
         Targets.checkCopySettings();
+        BackupStart where = start(base != null);
         boolean existed = Targets.checkFresh(dest, "backup destination");
         Targets.checkOutside(dest, db.dir());
         BackupManifest parent = base == null ? null : BackupChain.readManifest(base);
@@ -75,7 +77,9 @@ final class BackupWriter {
             created = !existed;
             BackupManifest manifest;
             String changeSource;
-            try (BackupSource source = db.startBackup()) {
+            boolean reused;
+            try (BackupSource source = db.startBackup(where)) {
+                reused = source.startedAtLastCheckpoint();
                 BackupWriter w = new BackupWriter(source, dest, copier, progress);
                 // The copy runs at a lower CPU priority than the application (LowPriority); the engine's start
                 // checkpoint above ran on the caller's thread, at its priority, since writers wait on parts of it.
@@ -87,7 +91,7 @@ final class BackupWriter {
             return new BackupSummary(dest, parent != null, manifest.sourceLsn(),
                     manifest.files().size() + manifest.deltas().size() + manifest.wal().size(),
                     manifest.storedBytes(), manifest.manifestBlake3(), millis, manifest.startLsn(),
-                    manifest.wal().size(), changeSource);
+                    manifest.wal().size(), changeSource, reused);
         } catch (IOException e) {
             BackupException failure = new BackupException(ErrorCode.IO, "backup to " + dest + " failed: "
                     + e.getMessage() + "; nothing usable was left there", e);
@@ -96,6 +100,35 @@ final class BackupWriter {
         } catch (RuntimeException | Error e) {
             cleanUp(dest, created, existed, e);
             throw e;
+        }
+    }
+
+    /**
+     * The system property that chooses where a backup starts: {@code auto}, {@code new-checkpoint} or
+     * {@code last-checkpoint}.
+     */
+    static final String START_PROPERTY = "powdb.backup.start";
+
+    /**
+     * Where a backup starts, from {@link #START_PROPERTY}. {@code auto} (the default) runs a new checkpoint for a
+     * full backup, which copies everything anyway and then carries only the WAL of its own copy; an increment
+     * starts at the last checkpoint when that is cheaper ({@link BackupStart#CHEAPER}), since for a small change
+     * the start checkpoint costs more than the increment itself.
+     *
+     * @throws BackupException INVALID_ARGUMENT for any other value, before anything is written
+     */
+    static BackupStart start(boolean incremental) {
+        String raw = System.getProperty(START_PROPERTY, "auto");
+        switch (raw.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "auto":
+                return incremental ? BackupStart.CHEAPER : BackupStart.NEW_CHECKPOINT;
+            case "new-checkpoint":
+                return BackupStart.NEW_CHECKPOINT;
+            case "last-checkpoint":
+                return BackupStart.LAST_CHECKPOINT;
+            default:
+                throw Targets.invalid("system property " + START_PROPERTY + " is \"" + raw + "\"; use auto, "
+                        + "new-checkpoint or last-checkpoint");
         }
     }
 
@@ -114,9 +147,12 @@ final class BackupWriter {
         }
         progress.begin(parent == null ? "backup" : "incremental backup", total);
         try {
-            if (parent != null && parent.sourceLsn() >= source.startLsn()) {
-                throw Targets.invalid("base backup " + base + " is at LSN " + parent.sourceLsn() + ", after the "
-                        + "database's LSN " + (source.startLsn() - 1) + ": it is not a backup of this database");
+            // A backup starts at a checkpoint no older than its base's (the last checkpoint is at least the one the
+            // base started at), and may end before the base's end only if it is not of this database.
+            if (parent != null && parent.startLsn() > source.startLsn()) {
+                throw Targets.invalid("base backup " + base + " started at LSN " + parent.startLsn() + ", after the "
+                        + "database's last checkpoint at LSN " + source.startLsn() + ": it is not a backup of this "
+                        + "database");
             }
             if (parent != null && parent.pageSizeBytes() != source.pageSize()) {
                 throw Targets.invalid("base backup " + base + " has page size " + parent.pageSizeBytes()

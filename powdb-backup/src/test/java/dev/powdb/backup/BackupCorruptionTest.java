@@ -53,6 +53,9 @@ class BackupCorruptionTest {
             full = tmp.resolve("full");
             Backups.full(db, full, BackupProgress.NONE);
             db.updateBy("t", "id", 3L, Map.of("s", "changed", "grp", 100L));
+            // A checkpoint first, so the changed pages are in the files and the increment stores them as a delta (an
+            // increment that starts at an older checkpoint may carry a change as WAL only).
+            db.checkpoint();
             inc = tmp.resolve("inc");
             Backups.incremental(db, inc, full, BackupProgress.NONE);
         }

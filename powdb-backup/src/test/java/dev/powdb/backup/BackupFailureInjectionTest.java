@@ -182,6 +182,9 @@ class BackupFailureInjectionTest {
         assertDatabaseWorks(100_000);
         load(6000, 6500);
         db.updateBy("t", "id", 10L, Map.of("s", "changed"));
+        // A checkpoint first, so the changed pages are in the files and the increment stores them as a delta (an
+        // increment that starts at an older checkpoint may carry a change as WAL only).
+        db.checkpoint();
         Failing incCounter = new Failing(0, false, () -> { });
         Path inc = tmp.resolve("inc");
         Backups.incremental(db, inc, full, incCounter);
@@ -258,6 +261,9 @@ class BackupFailureInjectionTest {
         Path full = tmp.resolve("full");
         Backups.full(db, full, BackupProgress.NONE);
         db.updateBy("t", "id", 6L, Map.of("s", "six"));
+        // A checkpoint first, so the changed pages are in the files and the increment stores them as a delta (an
+        // increment that starts at an older checkpoint may carry a change as WAL only).
+        db.checkpoint();
         Path i1 = tmp.resolve("i1");
         Backups.incremental(db, i1, full, BackupProgress.NONE);
         Path delta = i1.resolve("t.heap.delta");

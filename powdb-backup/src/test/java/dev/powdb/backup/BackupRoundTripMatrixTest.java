@@ -70,6 +70,7 @@ class BackupRoundTripMatrixTest {
         Set<String> out = new TreeSet<>(BackupFixtures.list(dir));
         out.remove("LOCK");
         out.remove("wal");
+        out.remove("track"); // the engine's change summaries, written when a restore replays WAL
         return out;
     }
 
@@ -98,6 +99,9 @@ class BackupRoundTripMatrixTest {
             db.deleteBy("t", "id", 100_001L);
             db.insert("t", Map.of("id", 100_003L, "grp", 3L, "b", bytes(900_000, 4)));
             db.updateBy("t", "id", 5L, Map.of("grp", 3L));
+            // A checkpoint first, so the changed pages are in the files and the increment stores them as a delta (an
+            // increment that starts at an older checkpoint may carry a change as WAL only).
+            db.checkpoint();
             BackupSummary inc = Backups.incremental(db, tmp.resolve("i"), tmp.resolve("f"), BackupProgress.NONE);
             assertTrue(inc.incremental());
             atInc = Snapshots.of(db);

@@ -58,6 +58,9 @@ class HostileBackupTest {
             full = tmp.resolve("full");
             Backups.full(db, full, BackupProgress.NONE);
             db.updateBy("t", "id", 3L, Map.of("s", "changed"));
+            // A checkpoint first, so the changed pages are in the files and the increment stores them as a delta (an
+            // increment that starts at an older checkpoint may carry a change as WAL only).
+            db.checkpoint();
             inc = tmp.resolve("inc");
             Backups.incremental(db, inc, full, BackupProgress.NONE);
         }

@@ -22,8 +22,10 @@ import dev.powdb.storage.IndexDef;
 import dev.powdb.storage.TableSchema;
 import dev.powdb.storage.Transaction;
 import dev.powdb.storage.VerifyReport;
+import dev.powdb.storage.spi.BackupSummary;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -59,16 +61,28 @@ class RandomizedChainTest {
     private static final DatabaseOptions LIVE = DatabaseOptions.defaults().withWalSegmentBytes(64 * 1024)
             .withCheckpointWalBytes(256 * 1024).withBufferPoolPages(256);
 
-    @ParameterizedTest(name = "seed {0}")
-    @MethodSource("seeds")
-    void everyPrefixOfTheChainRestoresToItsSnapshot(long seed) throws Exception {
+    /** Each seed with increments started as by default, always at the last checkpoint, always at a new one. */
+    static Stream<Arguments> runs() {
+        return seeds().flatMap(seed -> Stream.of("auto", "last-checkpoint", "new-checkpoint")
+                .map(start -> Arguments.of(seed, start)));
+    }
+
+    private String incrementStart;
+
+    @ParameterizedTest(name = "seed {0}, increments start: {1}")
+    @MethodSource("runs")
+    void everyPrefixOfTheChainRestoresToItsSnapshot(long seed, String start) throws Exception {
         rnd = new Random(seed);
+        incrementStart = start;
         try {
             run();
         } catch (Throwable t) {
             List<String> last = trace.subList(Math.max(0, trace.size() - 25), trace.size());
-            throw new AssertionError("randomized chain failed with seed " + seed + " (rerun with -Dpowdb.backup.seed="
-                    + seed + "); last operations:\n  " + String.join("\n  ", last), t);
+            throw new AssertionError("randomized chain failed with seed " + seed + ", increments starting: " + start
+                    + " (rerun with -Dpowdb.backup.seed=" + seed + "); last operations:\n  "
+                    + String.join("\n  ", last), t);
+        } finally {
+            System.clearProperty(BackupWriter.START_PROPERTY);
         }
     }
 
@@ -95,7 +109,12 @@ class RandomizedChainTest {
                 if (round == 0) {
                     Backups.full(db, b, BackupProgress.NONE);
                 } else {
-                    Backups.incremental(db, b, chain.get(round - 1), BackupProgress.NONE);
+                    // Only increments: the full backups beside them must start at a new checkpoint to be
+                    // byte-identical to a backup of the restored database.
+                    System.setProperty(BackupWriter.START_PROPERTY, incrementStart);
+                    BackupSummary s = Backups.incremental(db, b, chain.get(round - 1), BackupProgress.NONE);
+                    System.clearProperty(BackupWriter.START_PROPERTY);
+                    trace.add("  started at " + (s.startedAtLastCheckpoint() ? "the last" : "a new") + " checkpoint");
                 }
                 chain.add(b);
                 snaps.add(Snapshots.of(db));

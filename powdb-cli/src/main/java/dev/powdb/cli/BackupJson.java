@@ -36,6 +36,7 @@ final class BackupJson {
                 .put("database_bytes", BackupText.databaseBytes(m))
                 .put("manifest_blake3", s.manifestBlake3())
                 .put("start_lsn", s.startLsn())
+                .put("start", s.startedAtLastCheckpoint() ? "last_checkpoint" : "new_checkpoint")
                 .put("wal_segments", s.walPieces())
                 .put("change_source", s.changeSource());
         if (base == null) {

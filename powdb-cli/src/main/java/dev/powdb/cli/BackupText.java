@@ -44,7 +44,8 @@ final class BackupText {
             }
         }
         if (s.walPieces() > 0) {
-            b.append(", with WAL from LSN ").append(s.startLsn()).append(" replayed on restore");
+            b.append(", with WAL from LSN ").append(s.startLsn())
+                    .append(s.startedAtLastCheckpoint() ? " (the last checkpoint)" : "").append(" replayed on restore");
         }
         return b.append(" -> ").append(s.directory()).toString();
     }

@@ -73,9 +73,10 @@ class BackupCommandTest {
         assertEquals(0, r.exit, r.err());
         JsonNode o = json(r);
         assertEquals(set("ok", "kind", "data_dir", "destination", "source_lsn", "files", "bytes", "millis",
-                "bytes_per_second", "database_bytes", "manifest_blake3", "start_lsn", "wal_segments",
+                "bytes_per_second", "database_bytes", "manifest_blake3", "start_lsn", "start", "wal_segments",
                 "change_source", "parent"), keys(o));
         assertEquals("full", o.get("change_source").asText());
+        assertEquals("new_checkpoint", o.get("start").asText(), "a full backup runs its own checkpoint");
         assertEquals(0, o.get("wal_segments").asInt(), "a backup of a quiet database keeps no WAL");
         BackupManifest m = Backups.manifest(full);
         assertTrue(o.get("ok").asBoolean());
@@ -91,6 +92,8 @@ class BackupCommandTest {
         assertEquals("incremental", i.get("kind").asText());
         // A new process: the engine's stored change windows reach back to the full backup's start.
         assertEquals("tracked", i.get("change_source").asText());
+        // Opening the database ran a checkpoint and nothing was written since: the increment starts there.
+        assertEquals("last_checkpoint", i.get("start").asText());
         assertEquals(set("path", "source_lsn", "manifest_blake3"), keys(i.get("parent")));
         assertEquals(full.toString(), i.get("parent").get("path").asText());
         assertEquals(m.sourceLsn(), i.get("parent").get("source_lsn").asLong());

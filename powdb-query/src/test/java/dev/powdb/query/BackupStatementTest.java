@@ -121,7 +121,7 @@ class BackupStatementTest {
         assertEquals(Backups.manifest(full).sourceLsn(), (long) m.parentSourceLsn());
         assertTrue((Long) row.get(3) > m.parentSourceLsn(), r.text());
         assertEquals(Backups.manifest(full).manifestBlake3(), m.parentManifestBlake3());
-        assertEquals((long) (m.files().size() + m.deltas().size()), row.get(4));
+        assertEquals((long) (m.files().size() + m.deltas().size() + m.wal().size()), row.get(4));
 
         String now = run(ROWS).text();
         assertTrue(now.contains("\"Fay\"") && !now.contains("\"Bob\""), now);

@@ -71,14 +71,24 @@ public final class Database implements TableOperations, AutoCloseable {
     }
 
     /**
-     * Starts a backup: checkpoints, then holds write transactions of this process back until the returned source
-     * is closed (on this thread). For backup implementations; applications call {@link #backup(Path)}.
+     * Starts an online backup at a new checkpoint (see {@link dev.powdb.storage.spi.BackupSource}); writers keep
+     * committing while it runs. For backup implementations; applications call {@link #backup(Path)}.
      *
      * @throws PowDbException ILLEGAL_STATE when called inside a transaction of this thread, POISONED when the
      *                        database refuses writes
      */
     public dev.powdb.storage.spi.BackupSource startBackup() {
-        return engine.startBackup();
+        return startBackup(dev.powdb.storage.spi.BackupStart.NEW_CHECKPOINT);
+    }
+
+    /**
+     * Starts an online backup at the checkpoint {@code where} chooses (see
+     * {@link dev.powdb.storage.spi.BackupStart}).
+     *
+     * @throws PowDbException as {@link #startBackup()}
+     */
+    public dev.powdb.storage.spi.BackupSource startBackup(dev.powdb.storage.spi.BackupStart where) {
+        return engine.startBackup(where);
     }
 
     /**

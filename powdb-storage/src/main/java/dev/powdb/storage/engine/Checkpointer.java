@@ -4,7 +4,9 @@ import dev.powdb.storage.ErrorCode;
 import dev.powdb.storage.PowDbException;
 import dev.powdb.storage.catalog.Catalog;
 import dev.powdb.storage.catalog.CatalogFile;
+import dev.powdb.storage.page.Page;
 import dev.powdb.storage.page.PagedFile;
+import dev.powdb.storage.spi.BackupStart;
 
 import java.io.IOException;
 
@@ -21,6 +23,8 @@ final class Checkpointer {
     private long sequence;
     private long writtenCatalogVersion = -1;
     private volatile long walBytesAtLast;
+    /** The last completed checkpoint (null before the first). */
+    private Result last;
     private Thread background;
     private volatile Throwable lastFailure;
 
@@ -118,6 +122,7 @@ final class Checkpointer {
             }
             engine.wal().deleteSegmentsBefore(Math.min(Math.min(redo, undo), engine.walRetainedFrom()));
             walBytesAtLast = walBytes;
+            last = result;
             return result;
         } catch (IOException | RuntimeException e) {
             // After a failed page write or fsync the kernel may have dropped data we can no longer trust to be on
@@ -127,6 +132,28 @@ final class Checkpointer {
             throw new PowDbException(ErrorCode.POISONED, "checkpoint of " + engine.dir + " failed: " + e.getMessage()
                     + "; the database refuses writes until it is reopened", e);
         }
+    }
+
+    /**
+     * The last checkpoint when a backup may start there instead of running its own (see {@link BackupStart}), or
+     * null. The caller holds this checkpointer's monitor until it has opened the files, so no checkpoint replaces
+     * {@code catalog.bin} or deletes WAL meanwhile. The catalog must be the one that checkpoint wrote: a schema
+     * change since may have deleted a file it lists (a committed drop) or made {@code catalog.bin} stale.
+     */
+    Result lastForBackup(BackupStart start) {
+        if (!Thread.holdsLock(this)) {
+            throw new IllegalStateException("lastForBackup needs the checkpointer's monitor");
+        }
+        Result r = last;
+        if (start == BackupStart.NEW_CHECKPOINT || r == null || engine.catalog().version != r.catalog().version) {
+            return null;
+        }
+        if (start == BackupStart.LAST_CHECKPOINT) {
+            return r;
+        }
+        long walSince = engine.wal().bytesAppended() - walBytesAtLast;
+        long dirtyBytes = (long) engine.pool.dirtyCount() * Page.SIZE;
+        return walSince <= 2 * dirtyBytes + BackupStart.CHEAPER_SLACK_BYTES ? r : null;
     }
 
     /** Starts a background checkpoint when enough WAL has been written since the last one. */

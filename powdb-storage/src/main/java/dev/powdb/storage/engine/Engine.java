@@ -332,8 +332,8 @@ public final class Engine implements Closeable {
     }
 
     /** Starts a backup: see {@link dev.powdb.storage.spi.BackupSource}. */
-    public dev.powdb.storage.spi.BackupSource startBackup() {
-        return EngineBackupSource.start(this);
+    public dev.powdb.storage.spi.BackupSource startBackup(dev.powdb.storage.spi.BackupStart where) {
+        return EngineBackupSource.start(this, java.util.Objects.requireNonNull(where, "where"));
     }
 
     private void checkPoison() {

@@ -11,6 +11,7 @@ import dev.powdb.storage.catalog.TableMeta;
 import dev.powdb.storage.page.Page;
 import dev.powdb.storage.page.PagedFile;
 import dev.powdb.storage.spi.BackupSource;
+import dev.powdb.storage.spi.BackupStart;
 import dev.powdb.storage.spi.SourceFile;
 import dev.powdb.storage.spi.WalPiece;
 import dev.powdb.storage.wal.Wal;
@@ -29,8 +30,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The engine's side of an online backup (see {@link BackupSource}): a checkpoint whose WAL stays pinned, the
- * durable files opened right after it, stable page images on demand, and the WAL slice at the end.
+ * The engine's side of an online backup (see {@link BackupSource}): a checkpoint (a new one, or the last one
+ * when {@link BackupStart} allows) whose WAL stays pinned, the durable files opened right after it, stable page
+ * images on demand, and the WAL slice at the end.
  */
 final class EngineBackupSource implements BackupSource {
     /** Times a torn-looking page is read again from the file before giving up on it. */
@@ -39,6 +41,7 @@ final class EngineBackupSource implements BackupSource {
     private final Engine engine;
     private final Thread owner;
     private final Checkpointer.Result start;
+    private final boolean reused;
     private final Runnable unpin;
     private final List<SourceFile> files;
     private final Map<String, FileChannel> channels;
@@ -46,9 +49,10 @@ final class EngineBackupSource implements BackupSource {
     private List<WalPiece> pieces;
     private boolean closed;
 
-    private EngineBackupSource(Engine engine, Checkpointer.Result start, Runnable unpin, List<SourceFile> files,
-                               Map<String, FileChannel> channels) {
+    private EngineBackupSource(Engine engine, Checkpointer.Result start, boolean reused, Runnable unpin,
+                               List<SourceFile> files, Map<String, FileChannel> channels) {
         this.engine = engine;
+        this.reused = reused;
         this.owner = Thread.currentThread();
         this.start = start;
         this.unpin = unpin;
@@ -56,7 +60,7 @@ final class EngineBackupSource implements BackupSource {
         this.channels = channels;
     }
 
-    static BackupSource start(Engine engine) {
+    static BackupSource start(Engine engine, BackupStart where) {
         if (engine.dbLock.isWriteLockedByCurrentThread()) {
             throw new PowDbException(ErrorCode.ILLEGAL_STATE, "cannot back up from inside a transaction: commit or "
                     + "roll it back first (a backup holds only committed changes)");
@@ -66,11 +70,25 @@ final class EngineBackupSource implements BackupSource {
         Runnable[] pin = new Runnable[1];
         Map<String, FileChannel> channels = new HashMap<>();
         try {
-            // Holding the checkpointer's monitor: no other checkpoint rewrites catalog.bin and no dropped file is
-            // deleted between the checkpoint and the opening of the files.
+            // Holding the checkpointer's monitor: no other checkpoint rewrites catalog.bin or deletes WAL, and no
+            // dropped file is deleted, between the checkpoint and the opening of the files.
             synchronized (engine.checkpointer) {
-                Checkpointer.Result r = engine.checkpointer.run(false,
-                        res -> pin[0] = engine.pinWal(Math.min(res.redoLsn(), res.undoLsn())));
+                engine.checkOpen();
+                engine.checkWritable();
+                if (engine.closing) {
+                    throw new PowDbException(ErrorCode.ILLEGAL_STATE, "the database at " + engine.dir
+                            + " is closing");
+                }
+                Checkpointer.Result r = engine.checkpointer.lastForBackup(where);
+                boolean reused = r != null;
+                if (reused) {
+                    // Every change before its redo LSN is in the files, and its WAL is still there: a checkpoint
+                    // deletes only segments before the lower of its redo and undo LSNs.
+                    pin[0] = engine.pinWal(Math.min(r.redoLsn(), r.undoLsn()));
+                } else {
+                    r = engine.checkpointer.run(false,
+                            res -> pin[0] = engine.pinWal(Math.min(res.redoLsn(), res.undoLsn())));
+                }
                 Catalog catalog = r.catalog();
                 List<SourceFile> list = new ArrayList<>();
                 list.add(describe(engine, channels, CatalogFile.NAME, DataDirectory.FileKind.CATALOG, 0));
@@ -81,7 +99,7 @@ final class EngineBackupSource implements BackupSource {
                     }
                 }
                 list.sort(Comparator.comparing(SourceFile::name));
-                return new EngineBackupSource(engine, r, pin[0], list, channels);
+                return new EngineBackupSource(engine, r, reused, pin[0], list, channels);
             }
         } catch (IOException e) {
             release(pin[0], channels);
@@ -122,6 +140,11 @@ final class EngineBackupSource implements BackupSource {
     @Override
     public long startLsn() {
         return start.redoLsn();
+    }
+
+    @Override
+    public boolean startedAtLastCheckpoint() {
+        return reused;
     }
 
     @Override

@@ -17,9 +17,10 @@ import java.util.Map;
  * contiguous run ending at the current one; {@link #changedSince} answers for any LSN from the run's start on and
  * returns null before it (a summary lost or damaged, a fresh restore), upon which the backup scans page LSNs.
  *
- * <p>Every backup starts with a checkpoint, so an increment's base start LSN is always a window boundary and the
- * answer holds exactly the windows after it. Old windows are merged pairwise when there are more than
- * {@link #MAX_WINDOWS}, which keeps the memory and the files bounded at the price of precision for old bases.
+ * <p>Every backup starts at a checkpoint (its own or the last one), so an increment's base start LSN is always a
+ * window boundary and the answer holds exactly the windows after it. Old windows are merged pairwise when there
+ * are more than {@link #MAX_WINDOWS}, which keeps the memory and the files bounded at the price of precision for
+ * old bases.
  */
 public final class ChangeTracker {
     /** Windows kept before the two oldest are merged. */

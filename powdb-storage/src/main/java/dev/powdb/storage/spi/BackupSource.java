@@ -10,10 +10,12 @@ import java.util.List;
  * An online backup of an open database, obtained from {@link dev.powdb.storage.Database#startBackup()}. Writers
  * keep committing while it runs.
  *
- * <p>Starting takes a checkpoint at {@link #startLsn()}: every change with a lower LSN is then in the data files,
- * which the source opens at once (so files dropped meanwhile stay readable). The caller copies the listed files,
- * passing each block it reads through {@link #stabilize}, which replaces pages caught in the middle of a write by
- * a stable image; pages may be newer than the start, never older. {@link #end()} then fixes the end LSN and lists
+ * <p>A backup starts at a checkpoint, {@link #startLsn()}: a new one, or the database's last one (see
+ * {@link BackupStart}). Every change with a lower LSN is in the data files, which the source opens at once (so
+ * files dropped meanwhile stay readable); later changes may or may not be there, and the WAL from the start
+ * covers them. The caller copies the listed files, passing each block it reads through {@link #stabilize}, which
+ * replaces pages caught in the middle of a write by a stable image; pages may be newer than the start, never
+ * older. {@link #end()} then fixes the end LSN and lists
  * the WAL from {@link #undoLsn()} to it; replaying that WAL over the copied files, as recovery does when it opens
  * the restored directory with {@link #controlImage()}, gives the database as of {@link #sourceLsn()}: every
  * transaction committed by then, none after, and nothing uncommitted.
@@ -25,6 +27,9 @@ import java.util.List;
 public interface BackupSource extends AutoCloseable {
     /** The LSN of the start checkpoint: every change with a lower LSN is in the files as copied. */
     long startLsn();
+
+    /** Whether the backup started at the database's last checkpoint instead of running a new one. */
+    boolean startedAtLastCheckpoint();
 
     /** The first LSN of a transaction still open at the start ({@link #startLsn()} when none was). */
     long undoLsn();

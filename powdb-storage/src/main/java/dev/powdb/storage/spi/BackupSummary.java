@@ -16,7 +16,10 @@ import java.nio.file.Path;
  * @param walPieces      WAL segments kept for replay (0 when nothing was logged while it copied)
  * @param changeSource   for an increment, how changed pages were found: {@code "tracked"} (the engine's record),
  *                       {@code "scanned"} (every page's LSN read) or {@code "mixed"}; {@code "full"} otherwise
+ * @param startedAtLastCheckpoint whether the backup started at the database's last checkpoint (see
+ *                       {@link BackupStart}) instead of running a new one
  */
 public record BackupSummary(Path directory, boolean incremental, long sourceLsn, int files, long bytes,
-                            String manifestBlake3, long millis, long startLsn, int walPieces, String changeSource) {
+                            String manifestBlake3, long millis, long startLsn, int walPieces, String changeSource,
+                            boolean startedAtLastCheckpoint) {
 }
