@@ -167,7 +167,7 @@ final class BackupWriter {
                 if (parent != null && f.paged() && old != null && old.fileId() == f.fileId()) {
                     // Pages changed from the parent's start on: the parent's own copy of them may predate changes
                     // it kept only as WAL, and a restore replays the WAL of the last backup only.
-                    diff(f, old, parent.startLsn() - 1);
+                    diff(f, old, parent.startLsn() - 1, parent.startLsn() == source.startLsn());
                 } else {
                     copyWhole(f);
                 }
@@ -268,14 +268,22 @@ final class BackupWriter {
         files.add(new BackupManifest.FileEntry(f.name(), r.lengthBytes(), r.blake3Hex(), f.fileId()));
     }
 
-    /** Stores the pages of {@code f} changed since {@code sinceLsn}, or notes it unchanged. */
-    private void diff(SourceFile f, BackupChain.StateFile old, long sinceLsn) throws IOException {
+    /**
+     * Stores the pages of {@code f} changed since {@code sinceLsn}, or notes it unchanged. With
+     * {@code sameStart} (this backup starts at the checkpoint its base started at), every change since is in this
+     * backup's WAL, and the base's files hold every change before: only pages past the base's end of file are
+     * stored, so that the file has its length.
+     */
+    private void diff(SourceFile f, BackupChain.StateFile old, long sinceLsn, boolean sameStart) throws IOException {
         int pageSize = source.pageSize();
         FileChannel in = source.open(f);
         long basePages = old.lengthBytes() / pageSize;
-        int[] tracked = source.changedPages(f, sinceLsn);
+        int[] tracked = sameStart ? null : source.changedPages(f, sinceLsn);
         int[] changed;
-        if (tracked == null) {
+        if (sameStart) {
+            changed = PageScan.filter(in, new int[0], f.sizeBytes(), pageSize, sinceLsn, basePages);
+            trackedFiles++;
+        } else if (tracked == null) {
             changed = PageScan.changedPages(in, f.sizeBytes(), pageSize, sinceLsn, basePages);
             scannedFiles++;
         } else {

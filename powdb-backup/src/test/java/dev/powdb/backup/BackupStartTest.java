@@ -179,7 +179,12 @@ class BackupStartTest {
             BackupSummary s3 = Backups.incremental(db, i3, i2, BackupProgress.NONE);
             live3 = Snapshots.of(db);
             assertTrue(s3.startedAtLastCheckpoint());
-            assertEquals(m2.startLsn(), Backups.manifest(i3).startLsn());
+            BackupManifest m3 = Backups.manifest(i3);
+            assertEquals(m2.startLsn(), m3.startLsn());
+            // Its parent's files hold every change before that checkpoint and its WAL every change after: no page
+            // is read or stored (the table did not grow).
+            assertTrue(m3.deltas().isEmpty(), m3.deltas().toString());
+            assertFalse(m3.wal().isEmpty());
         }
         List<List<Path>> prefixes = List.of(List.of(i1), List.of(i1, i2), List.of(i1, i2, i3));
         List<String> lives = List.of(live1, live2, live3);
