@@ -109,6 +109,7 @@ class BackupSigkillTest {
         Map<String, Path> byHash = new HashMap<>();
         int complete = 0;
         int incomplete = 0;
+        int lastCheckpointStarts = 0;
         for (int round = 0; round < kills; round++) {
             BlockingQueue<String> lines = new LinkedBlockingQueue<>();
             Process p = java(KillBackupMain.class, lines, dir.toString(), backups.toString(), String.valueOf(round),
@@ -125,6 +126,9 @@ class BackupSigkillTest {
                     String line = next(lines);
                     if (line.startsWith("backup ")) {
                         backupsDone++;
+                        if (line.endsWith(" last-checkpoint")) {
+                            lastCheckpointStarts++;
+                        }
                     } else if (line.startsWith("ack ")) {
                         acked = Long.parseLong(line.substring(4));
                     } else if (line.equals("<eof>")) {
@@ -183,6 +187,8 @@ class BackupSigkillTest {
             }
         }
         assertTrue(maxAcked > 0, "the writer acknowledged nothing (seed " + SEED + ")");
+        // Increments under a steady writer start at the last checkpoint: kills hit that path too.
+        assertTrue(lastCheckpointStarts > 0, "no backup started at the last checkpoint (seed " + SEED + ")");
         assertTrue(complete >= 2, "too few complete backups to check (" + complete + ", seed " + SEED + ")");
         assertTrue(byHash.values().stream().anyMatch(b -> Backups.manifest(b).kind()
                 == BackupManifest.Kind.INCREMENTAL), "no increment was completed (seed " + SEED + ")");

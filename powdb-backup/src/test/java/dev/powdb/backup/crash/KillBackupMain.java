@@ -11,6 +11,7 @@ import dev.powdb.storage.IndexDef;
 import dev.powdb.storage.PowDbException;
 import dev.powdb.storage.SyncMode;
 import dev.powdb.storage.TableSchema;
+import dev.powdb.storage.spi.BackupSummary;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -55,9 +56,10 @@ public final class KillBackupMain {
         for (int n = 0; ; n++) {
             Path base = newestBackup(backups);
             Path dest = backups.resolve("r" + round + "-" + n);
-            long lsn = (base == null || n % 4 == 0 ? Backups.full(db, dest, BackupProgress.NONE)
-                    : Backups.incremental(db, dest, base, BackupProgress.NONE)).sourceLsn();
-            System.out.println("backup " + dest.getFileName() + " " + lsn);
+            BackupSummary s = base == null || n % 4 == 0 ? Backups.full(db, dest, BackupProgress.NONE)
+                    : Backups.incremental(db, dest, base, BackupProgress.NONE);
+            System.out.println("backup " + dest.getFileName() + " " + s.sourceLsn() + " "
+                    + (s.startedAtLastCheckpoint() ? "last-checkpoint" : "new-checkpoint"));
         }
     }
 
