@@ -1,11 +1,16 @@
 package dev.powdb.backup;
 
 import org.alephium.blake3jni.Blake3Jni;
-import org.alephium.blake3jni.Blake3LibLoader;
 import org.bouncycastle.crypto.digests.Blake3Digest;
 
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.ref.Cleaner;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * The BLAKE3 C library (with its SSE4.1/AVX2/AVX-512 kernels) through the JNI binding
@@ -34,7 +39,7 @@ final class NativeBlake3 {
             ok = false;
         } else {
             try {
-                Blake3LibLoader.loadLibrary();
+                loadLibrary();
                 String mismatch = selfCheck();
                 ok = mismatch == null;
                 status = ok ? "native (BLAKE3 C library through JNI, checked against pure Java)"
@@ -47,6 +52,29 @@ final class NativeBlake3 {
         }
         STATUS = status;
         AVAILABLE = ok;
+    }
+
+    /** Prefix of the temporary copy of the library while it is loaded. */
+    static final String TEMP_PREFIX = "powdb-blake3-";
+
+    /**
+     * Loads the binding's library from its jar. The binding's own loader leaves its extracted copy in the temporary
+     * directory until the JVM exits normally, so every killed process left one behind; here the copy is deleted as
+     * soon as it is loaded (the loaded code stays mapped), and a kill can leave a file only in that instant.
+     */
+    private static void loadLibrary() throws IOException {
+        boolean mac = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("mac");
+        String name = mac ? "libblake3.dylib" : "libblake3.so";
+        Path lib = Files.createTempFile(TEMP_PREFIX, mac ? ".dylib" : ".so");
+        try (InputStream in = Blake3Jni.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new FileNotFoundException(name + " is not in the blake3-jni jar");
+            }
+            Files.copy(in, lib, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            System.load(lib.toAbsolutePath().toString());
+        } finally {
+            Files.deleteIfExists(lib);
+        }
     }
 
     private final long handle;

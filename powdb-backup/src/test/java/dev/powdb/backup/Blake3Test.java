@@ -10,6 +10,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,6 +74,17 @@ class Blake3Test {
             assertTrue(Blake3.implementation().startsWith("native"), Blake3.implementation());
         }
         assertEquals(NativeBlake3.available(), Blake3.implementation().startsWith("native"));
+    }
+
+    @Test
+    void theLoadedLibraryLeavesNoCopyInTheTemporaryDirectory() throws Exception {
+        // Loading happened (or failed) in NativeBlake3's static initializer; either way its copy is gone.
+        Blake3.implementation();
+        try (Stream<Path> tmp = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            List<String> left = tmp.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith(NativeBlake3.TEMP_PREFIX)).toList();
+            assertEquals(List.of(), left, "copies of the native library left in the temporary directory");
+        }
     }
 
     @Test
