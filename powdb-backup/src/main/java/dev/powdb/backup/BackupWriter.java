@@ -152,7 +152,7 @@ final class BackupWriter {
             if (parent != null && parent.startLsn() > source.startLsn()) {
                 throw Targets.invalid("base backup " + base + " started at LSN " + parent.startLsn() + ", after the "
                         + "database's last checkpoint at LSN " + source.startLsn() + ": it is not a backup of this "
-                        + "database");
+                        + "database; give a backup of this database as the base, or take a full backup");
             }
             if (parent != null && parent.pageSizeBytes() != source.pageSize()) {
                 throw Targets.invalid("base backup " + base + " has page size " + parent.pageSizeBytes()

@@ -56,16 +56,23 @@ final class NativeBlake3 {
 
     /** Prefix of the temporary copy of the library while it is loaded. */
     static final String TEMP_PREFIX = "powdb-blake3-";
+    /** Age after which a copy is a leftover of a process killed while loading, not one being loaded. */
+    private static final long STALE_MILLIS = 10 * 60_000L;
+    /** The temporary copy this process loaded the library from (deleted since), or null. */
+    static volatile Path loadedFrom;
 
     /**
      * Loads the binding's library from its jar. The binding's own loader leaves its extracted copy in the temporary
      * directory until the JVM exits normally, so every killed process left one behind; here the copy is deleted as
-     * soon as it is loaded (the loaded code stays mapped), and a kill can leave a file only in that instant.
+     * soon as it is loaded (the loaded code stays mapped). A process killed in that instant leaves a copy, which the
+     * next process to load the library deletes once it is older than {@link #STALE_MILLIS}.
      */
     private static void loadLibrary() throws IOException {
         boolean mac = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("mac");
         String name = mac ? "libblake3.dylib" : "libblake3.so";
         Path lib = Files.createTempFile(TEMP_PREFIX, mac ? ".dylib" : ".so");
+        loadedFrom = lib;
+        sweepStaleCopies(lib.getParent());
         try (InputStream in = Blake3Jni.class.getClassLoader().getResourceAsStream(name)) {
             if (in == null) {
                 throw new FileNotFoundException(name + " is not in the blake3-jni jar");
@@ -74,6 +81,24 @@ final class NativeBlake3 {
             System.load(lib.toAbsolutePath().toString());
         } finally {
             Files.deleteIfExists(lib);
+        }
+    }
+
+    /** Deletes copies left by processes killed while loading; never fails the load. */
+    static void sweepStaleCopies(Path dir) {
+        long cutoff = System.currentTimeMillis() - STALE_MILLIS;
+        try (java.nio.file.DirectoryStream<Path> copies = Files.newDirectoryStream(dir, TEMP_PREFIX + "*")) {
+            for (Path p : copies) {
+                try {
+                    if (Files.getLastModifiedTime(p).toMillis() < cutoff) {
+                        Files.deleteIfExists(p);
+                    }
+                } catch (IOException ignored) {
+                    // Another user's file, or gone meanwhile: not ours to worry about.
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // An unreadable temporary directory only means leftovers stay.
         }
     }
 

@@ -52,16 +52,7 @@ final class Checkpointer {
      * are deleted (an online backup pins the WAL it needs there, so no segment it needs can go).
      */
     synchronized Result run(boolean clean, java.util.function.Consumer<Result> beforeTruncate) {
-        // A checkpoint asked for while the database closes would run on files being closed: only the close's own
-        // (clean) checkpoint runs then.
-        engine.checkOpen();
-        if (!clean && engine.closing) {
-            throw new PowDbException(ErrorCode.ILLEGAL_STATE, "the database at " + engine.dir + " is closing");
-        }
-        if (engine.wal().poison() != null) {
-            throw new PowDbException(ErrorCode.POISONED, "no checkpoint of " + engine.dir + " after a failed write or"
-                    + " fsync; reopen the database to recover", engine.wal().poison());
-        }
+        checkUsable(clean);
         long[] captured = new long[2];
         Catalog[] cat = new Catalog[1];
         dev.powdb.storage.page.ChangeTracker.Window[] window = new dev.powdb.storage.page.ChangeTracker.Window[1];
@@ -144,6 +135,7 @@ final class Checkpointer {
         if (!Thread.holdsLock(this)) {
             throw new IllegalStateException("lastForBackup needs the checkpointer's monitor");
         }
+        checkUsable(false);
         Result r = last;
         if (start == BackupStart.NEW_CHECKPOINT || r == null || engine.catalog().version != r.catalog().version) {
             return null;
@@ -154,6 +146,21 @@ final class Checkpointer {
         long walSince = engine.wal().bytesAppended() - walBytesAtLast;
         long dirtyBytes = (long) engine.pool.dirtyCount() * Page.SIZE;
         return walSince <= 2 * dirtyBytes + BackupStart.CHEAPER_SLACK_BYTES ? r : null;
+    }
+
+    /**
+     * Refuses work on a closed or poisoned database, and (unless {@code clean}) on one that is closing: a checkpoint
+     * then would run on files being closed, so only the close's own clean checkpoint runs.
+     */
+    private void checkUsable(boolean clean) {
+        engine.checkOpen();
+        if (!clean && engine.closing) {
+            throw new PowDbException(ErrorCode.ILLEGAL_STATE, "the database at " + engine.dir + " is closing");
+        }
+        if (engine.wal().poison() != null) {
+            throw new PowDbException(ErrorCode.POISONED, "no checkpoint of " + engine.dir + " after a failed write or"
+                    + " fsync; reopen the database to recover", engine.wal().poison());
+        }
     }
 
     /** Starts a background checkpoint when enough WAL has been written since the last one. */

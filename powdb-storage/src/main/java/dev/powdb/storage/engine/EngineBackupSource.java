@@ -73,12 +73,6 @@ final class EngineBackupSource implements BackupSource {
             // Holding the checkpointer's monitor: no other checkpoint rewrites catalog.bin or deletes WAL, and no
             // dropped file is deleted, between the checkpoint and the opening of the files.
             synchronized (engine.checkpointer) {
-                engine.checkOpen();
-                engine.checkWritable();
-                if (engine.closing) {
-                    throw new PowDbException(ErrorCode.ILLEGAL_STATE, "the database at " + engine.dir
-                            + " is closing");
-                }
                 Checkpointer.Result r = engine.checkpointer.lastForBackup(where);
                 boolean reused = r != null;
                 if (reused) {
