@@ -101,10 +101,27 @@ public final class BufferPool {
 
     private synchronized Page pinInternal(PagedFile file, int pageNo, boolean fresh, boolean lenient) {
         Page page = file.resident(pageNo);
-        if (page == null) {
-            makeRoom();
+        if (page != null) {
+            page.pins.incrementAndGet(); // never -1 here: evictions finish under this lock
+            page.referenced = true;
+            return page;
+        }
+        makeRoom();
+        Page frame = spare.size() > spareReserve ? spare.pollFirst() : null;
+        if (frame != null) {
+            frame.reuse(file, pageNo); // still claimed (pins -1): the lock-free path cannot pin it meanwhile
+            page = frame;
+            reused++;
+        } else {
             page = new Page(file, pageNo);
-            if (!fresh) {
+            page.pins.set(-1); // unpinnable until published below, like a reused frame
+        }
+        try {
+            if (fresh) {
+                if (frame != null) {
+                    java.util.Arrays.fill(page.data, (byte) 0);
+                }
+            } else {
                 reads++;
                 boolean ok = file.readImage(pageNo, page.data, lenient);
                 if (!ok) {
@@ -112,13 +129,49 @@ public final class BufferPool {
                     page.torn = true;
                 }
             }
-            file.setResident(pageNo, page);
-            resident++;
-            clock.add(page);
+        } catch (RuntimeException | Error e) {
+            if (frame != null) {
+                retire(frame);
+            }
+            throw e;
         }
-        page.pins.incrementAndGet(); // never -1 here: evictions finish under this lock
+        file.setResident(pageNo, page);
+        resident++;
+        clock.add(page);
         page.referenced = true;
+        // Publishes the loaded contents: the lock-free path reads pins first, and -1 kept it out until here (a
+        // thread holding a stale reference to a reused frame, or one that found the page just made resident).
+        page.pins.set(1);
         return page;
+    }
+
+    /**
+     * Evicted frames kept for reuse. Each is claimed (pins -1), so a thread that still holds a stale reference
+     * from the lock-free path cannot pin it; it gets a new identity and contents before it is published again.
+     * Reusing frames keeps a busy pool from allocating 4 KiB or more per page read, which the collector would
+     * otherwise copy as long as the page stays cached (young pauses of tens of milliseconds with a 256 MiB pool).
+     */
+    private final java.util.ArrayDeque<Page> spare = new java.util.ArrayDeque<>();
+    /** Frames kept on the spare list before one is reused (only the debug mode keeps some, see below). */
+    private final int spareReserve = POISON_EVICTED ? 32 : 0;
+    /** Spare frames beyond which evicted frames are left to the collector. */
+    private static final int MAX_SPARE = 64;
+    private long reused;
+
+    /**
+     * Debug mode ({@code -Dpowdb.debug.poisonEvicted=true}, on in this project's tests): evicted frames are filled
+     * with garbage and their identity removed, and reused only after 32 later evictions, so that code using a page
+     * after unpinning it fails its checks instead of reading a stale or another page's bytes.
+     */
+    static final boolean POISON_EVICTED = Boolean.getBoolean("powdb.debug.poisonEvicted");
+
+    private void retire(Page evicted) {
+        if (POISON_EVICTED) {
+            evicted.poison();
+        }
+        if (spare.size() < MAX_SPARE + spareReserve) {
+            spare.addLast(evicted);
+        }
     }
 
     void unpin(Page page) {
@@ -175,6 +228,7 @@ public final class BufferPool {
             int last = clock.size() - 1;
             clock.set(hand, clock.get(last));
             clock.remove(last);
+            retire(p);
         }
     }
 
@@ -400,6 +454,11 @@ public final class BufferPool {
     /** Pages read from disk since the pool was created. */
     public synchronized long reads() {
         return reads;
+    }
+
+    /** Page reads that reused an evicted frame instead of allocating one. */
+    public synchronized long reusedFrames() {
+        return reused;
     }
 
     /** Pages written to disk since the pool was created. */

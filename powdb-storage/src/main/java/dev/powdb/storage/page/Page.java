@@ -40,8 +40,10 @@ public final class Page {
 
     private static final int MAX_RANGES = 48;
 
-    private final int fileId;
-    private final int pageNo;
+    // The identity changes only while the pool holds the page claimed for reuse (pins == -1, not resident): a
+    // thread that holds a pin always sees the identity the page was pinned under.
+    private int fileId;
+    private int pageNo;
     final byte[] data = new byte[SIZE];
     /** Guards {@link #data} between the writer and the page flusher / concurrent readers. */
     final ReentrantReadWriteLock latch = new ReentrantReadWriteLock();
@@ -59,7 +61,7 @@ public final class Page {
     private final int[] rangeEnd = new int[MAX_RANGES];
     private int rangeCount;
     private boolean wholePage;
-    final PagedFile owner;
+    PagedFile owner;
     boolean torn;
     volatile boolean discarded;
     /**
@@ -78,6 +80,35 @@ public final class Page {
         this.owner = owner;
         this.fileId = owner.fileId();
         this.pageNo = pageNo;
+    }
+
+    /**
+     * Gives an evicted frame a new identity, so that a page read does not allocate a new frame (with 4 KiB of data
+     * and the edit buffers). The caller is the pool, holding its lock and the page claimed (pins -1): nobody holds
+     * a pin, no edit is open and no change is pending. The contents are left as they are; the caller loads them.
+     */
+    void reuse(PagedFile newOwner, int newPageNo) {
+        owner = newOwner;
+        fileId = newOwner.fileId();
+        pageNo = newPageNo;
+        dirty = false;
+        referenced = false;
+        torn = false;
+        discarded = false;
+        pendingBase = null;
+        pendingBaseOnDisk = false;
+    }
+
+    /**
+     * Debug aid ({@code powdb.debug.poisonEvicted}): fills an evicted frame with a pattern that fails every check,
+     * and removes its identity, so code that kept using a page after unpinning it reads garbage instead of a stale
+     * but plausible copy.
+     */
+    void poison() {
+        Arrays.fill(data, (byte) 0xA5);
+        owner = null;
+        fileId = -1;
+        pageNo = -1;
     }
 
     /** Id of the file this page belongs to. */
