@@ -56,6 +56,8 @@ final class BackupBenchOptions {
             "  --writer-rate N       commits per second per writer, latency measured from each commit's",
             "                        scheduled start; 0: each writer commits as fast as it can (default 0)",
             "  --writer-seconds N    measured seconds of the run without a backup (default 30)",
+            "  --writer-backups N    full backups taken one after another (2 s apart) while the writers",
+            "                        run; their commits are pooled (default 5)",
             "  --warmup-seconds N    seconds writers run unmeasured before each measurement (default 5)",
             "  --increment-percents LIST  percentages of the pages changed before each increment",
             "                        (default 0.1,1,10)",
@@ -85,6 +87,7 @@ final class BackupBenchOptions {
     /** Intended commits per second per writer; 0 for closed-loop writers. */
     int writerRate = 0;
     int writerSeconds = 30;
+    int writerBackups = 5;
     int warmupSeconds = 5;
     List<Double> incrementPercents = List.of(0.1, 1.0, 10.0);
     int walMb = 200;
@@ -129,6 +132,7 @@ final class BackupBenchOptions {
                 case "--writers" -> o.writers = positiveInt(a, v, 64);
                 case "--writer-rate" -> o.writerRate = nonNegativeInt(a, v, 1_000_000);
                 case "--writer-seconds" -> o.writerSeconds = positiveInt(a, v, 3600);
+                case "--writer-backups" -> o.writerBackups = positiveInt(a, v, 100);
                 case "--warmup-seconds" -> o.warmupSeconds = nonNegativeInt(a, v, 600);
                 case "--increment-percents" -> o.incrementPercents = parsePercents(a, v);
                 case "--wal-mb" -> o.walMb = positiveInt(a, v, 100_000);

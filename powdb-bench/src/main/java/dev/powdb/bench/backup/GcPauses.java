@@ -48,6 +48,12 @@ final class GcPauses {
      * @param longestMillis the longest one's duration in milliseconds, 0 when there was none
      */
     record Summary(int pauses, long totalMillis, long longestMillis) {
+        /** The pauses of this window and of {@code other} (a window that does not overlap this one) together. */
+        Summary plus(Summary other) {
+            return new Summary(pauses + other.pauses, totalMillis + other.totalMillis,
+                    Math.max(longestMillis, other.longestMillis));
+        }
+
         /** For the log: "3 GC pauses, 412 ms in all, longest 364 ms". */
         String describe() {
             return String.format(Locale.ROOT, "%,d GC pause%s, %,d ms in all, longest %,d ms", pauses,

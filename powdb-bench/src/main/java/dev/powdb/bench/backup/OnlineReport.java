@@ -57,20 +57,64 @@ final class OnlineReport {
                     + "nothing meanwhile, so a stall shows as one slow commit per writer (see max and commits/s), "
                     + "hardly in p99; `--writer-rate` measures against a schedule instead. ");
         }
-        md.append(w.warmupSeconds()).append(" s of warm-up before each window are not counted; with a backup "
-                + "the window is the backup's run (a commit counts when it began, or was scheduled, inside the "
-                + "window).\n\n");
+        int backups = w.backupsUnderLoad().size();
+        md.append(w.warmupSeconds()).append(" s of warm-up before each run are not counted. With backups, ")
+                .append(backups).append(" full backup").append(backups == 1 ? " was" : "s were")
+                .append(" taken one after another (").append(WriterLatency.GAP_MILLIS / 1000)
+                .append(" s apart) while the writers ran; a commit counts when it began, or was scheduled, inside "
+                + "a backup's run, and the pooled row holds all of them.\n\n");
         md.append("| run | window s | commits | commits/s | p50 ms | p99 ms | p99.9 ms | max ms | commits > 10 ms |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         latencyRow(md, "no backup", w.quiet());
-        latencyRow(md, "full backup running", w.withBackup());
+        latencyRow(md, backups == 1 ? "full backup running" : "full backups running (pooled)", w.withBackup());
+        if (backups > 1) {
+            for (int b = 0; b < backups; b++) {
+                latencyRow(md, "backup " + (b + 1), w.withBackups().perBackup().get(b));
+            }
+        }
         OptionalDouble ratio = w.withBackup().p99Ratio(w.quiet());
         md.append("\np99 with a backup running ÷ p99 without: **")
-                .append(ratio.isPresent() ? BackupReport.fmt(ratio.getAsDouble(), 2) : "n/a").append("**.\n\n");
+                .append(ratio.isPresent() ? BackupReport.fmt(ratio.getAsDouble(), 2) : "n/a").append("**");
+        if (backups > 1) {
+            double low = Double.POSITIVE_INFINITY;
+            double high = Double.NEGATIVE_INFINITY;
+            for (CommitLatencies.Summary one : w.withBackups().perBackup()) {
+                OptionalDouble r = one.p99Ratio(w.quiet());
+                if (r.isPresent()) {
+                    low = Math.min(low, r.getAsDouble());
+                    high = Math.max(high, r.getAsDouble());
+                }
+            }
+            if (low <= high) {
+                md.append(" (pooled; single backups ").append(BackupReport.fmt(low, 2)).append("–")
+                        .append(BackupReport.fmt(high, 2)).append(")");
+            }
+        }
+        md.append(".\n\n");
+        md.append("By phase of the backups (start: checks, the start checkpoint and opening the files, until the "
+                + "first progress report; copy: until every data file's bytes were reported; end: the WAL of the "
+                + "backup, control file and manifest):\n\n");
+        md.append("| phase | window s | commits | commits/s | p50 ms | p99 ms | p99.9 ms | max ms | commits > 10 ms |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (BackupWindows.PhaseLatency p : w.withBackups().phases()) {
+            latencyRow(md, p.phase().label, p.latency());
+        }
+        if (!w.withBackups().slowest().isEmpty()) {
+            md.append("\nSlowest commits while a backup ran:\n\n| ms | backup | started at ms of it | phase |\n"
+                    + "|---:|---:|---:|---|\n");
+            for (BackupWindows.SlowCommit c : w.withBackups().slowest()) {
+                md.append("| ").append(ms(c.latencyMillis())).append(" | ").append(c.backup()).append(" | ")
+                        .append(BackupReport.fmt(c.offsetMillis(), 1)).append(" | ").append(c.phase().label)
+                        .append(" |\n");
+            }
+        }
+        md.append('\n');
         gcPauses(md, w.gc());
-        md.append("| full backup (`Database.backup`) | s | MB | MB/s |\n|---|---:|---:|---:|\n");
+        md.append("| full backup (`Backups.full`) | s | MB | MB/s |\n|---|---:|---:|---:|\n");
         backupRow(md, "with no writers", w.backupQuiet());
-        backupRow(md, "while the writers ran", w.backupUnderLoad());
+        for (int b = 0; b < backups; b++) {
+            backupRow(md, "while the writers ran" + (backups == 1 ? "" : ", " + (b + 1)), w.backupsUnderLoad().get(b));
+        }
     }
 
     /** The garbage collector's pauses in each window, next to the latencies they can explain. */
@@ -89,7 +133,7 @@ final class OnlineReport {
                 + "missing.\n\n");
         md.append("| run | GC pauses | GC pause ms | longest GC pause ms |\n|---|---:|---:|---:|\n");
         gcRow(md, "no backup", gc.quiet());
-        gcRow(md, "full backup running", gc.withBackup());
+        gcRow(md, "full backups running", gc.withBackup());
         md.append('\n');
     }
 

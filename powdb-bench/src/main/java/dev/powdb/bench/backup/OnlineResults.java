@@ -35,19 +35,28 @@ final class OnlineResults {
     /**
      * The writers part.
      *
-     * @param writers        writer threads
-     * @param ratePerWriter  intended commits per second per writer (latency from the scheduled start), 0 for
-     *                       closed-loop writers (latency from the actual start)
-     * @param warmupSeconds  unmeasured seconds before each measured window
-     * @param quiet          commits with no backup running
-     * @param withBackup     commits that began while the full backup ran
-     * @param backupQuiet    the same kind of full backup with no writers, just before
-     * @param backupUnderLoad the full backup the writers ran against
-     * @param gc             the GC pauses in each window, or null when this JVM's collectors send no notifications
+     * @param writers          writer threads
+     * @param ratePerWriter    intended commits per second per writer (latency from the scheduled start), 0 for
+     *                         closed-loop writers (latency from the actual start)
+     * @param warmupSeconds    unmeasured seconds before each measured window
+     * @param quiet            commits with no backup running
+     * @param withBackups      commits that began while one of the full backups ran, pooled, per backup and per phase
+     * @param backupQuiet      the same kind of full backup with no writers, just before
+     * @param backupsUnderLoad the full backups the writers ran against, in order
+     * @param gc               the GC pauses in each window (those of the backups added up), or null when this JVM's
+     *                         collectors send no notifications
      */
     record WriterRuns(int writers, int ratePerWriter, int warmupSeconds, CommitLatencies.Summary quiet,
-                      CommitLatencies.Summary withBackup, BackupTiming backupQuiet, BackupTiming backupUnderLoad,
-                      GcWindows gc) {
+                      BackupWindows.Analysis withBackups, BackupTiming backupQuiet,
+                      List<BackupTiming> backupsUnderLoad, GcWindows gc) {
+        WriterRuns {
+            backupsUnderLoad = List.copyOf(backupsUnderLoad);
+        }
+
+        /** Every commit that began while a backup ran. */
+        CommitLatencies.Summary withBackup() {
+            return withBackups.pooled();
+        }
     }
 
     /**
@@ -55,7 +64,7 @@ final class OnlineResults {
      *
      * @param collectors names of the JVM's GarbageCollectorMXBeans (its GC choice)
      * @param quiet      pauses overlapping the window with no backup
-     * @param withBackup pauses overlapping the window of the full backup
+     * @param withBackup pauses overlapping the windows of the full backups, added up
      */
     record GcWindows(List<String> collectors, GcPauses.Summary quiet, GcPauses.Summary withBackup) {
         GcWindows {

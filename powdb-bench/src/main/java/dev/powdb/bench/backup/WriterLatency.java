@@ -1,5 +1,7 @@
 package dev.powdb.bench.backup;
 
+import dev.powdb.backup.BackupProgress;
+import dev.powdb.backup.Backups;
 import dev.powdb.storage.Database;
 import dev.powdb.storage.Row;
 import dev.powdb.storage.Transaction;
@@ -29,11 +31,13 @@ import java.util.concurrent.locks.LockSupport;
  * a commit's latency is measured from its intended start: time queued behind a stall counts, as it would for a
  * client issuing requests at that rate.
  *
- * <p>Two runs: with no backup (after {@code warmup} seconds, {@code seconds} measured), and with a full backup
- * ({@code Database.backup(Path)}) started on another thread after the same warm-up; there the window is the
- * backup's duration and the writers stop when it returns. In both, a commit counts when it began inside the window;
- * commits still in flight when the window closes are waited for and counted. A full backup with no writers is
- * taken first, to compare the backup's own time.
+ * <p>Two runs: with no backup (after {@code warmup} seconds, {@code seconds} measured), and with {@code backups}
+ * full backups ({@code Backups.full}) taken one after another after the same warm-up, {@link #GAP_MILLIS} apart
+ * (each deleted before the pause). In the first a commit counts when it began inside the window; in the second when
+ * it began inside one backup's run, and {@link BackupWindows} splits those commits by backup and by the backup's
+ * phase (start checkpoint, copy, end), from the backup's progress reports. Commits still in flight when a window
+ * closes are waited for and counted. A full backup with no writers is taken first, to compare the backup's own
+ * time.
  *
  * <p>Every collection the JVM reports while the part runs is recorded ({@link GcRecorder}); for each window the GC
  * pauses overlapping it are added up ({@link GcPauses}), and those of at least {@link #LOGGED_PAUSE_MILLIS} are
@@ -44,6 +48,10 @@ final class WriterLatency {
     static final int INSERT_EVERY = 10;
     /** GC pauses this long (ms) or longer are logged one by one: as long as a slow commit ({@code SLOW_NANOS}). */
     static final long LOGGED_PAUSE_MILLIS = CommitLatencies.SLOW_NANOS / 1_000_000;
+    /** Pause between two backups of the loaded run, after the last one's files were deleted. */
+    static final long GAP_MILLIS = 2_000;
+    /** How many of the slowest commits during the backups are logged and reported one by one. */
+    static final int SLOWEST_LOGGED = 10;
 
     private final Database db;
     private final long rows;
@@ -51,6 +59,8 @@ final class WriterLatency {
     private final int writers;
     /** Intended commits per second per writer, 0 for a closed loop. */
     private final int ratePerWriter;
+    /** Full backups taken one after another in the run with backups. */
+    private final int backups;
     private final long seed;
     private final PrintStream out;
 
@@ -58,13 +68,14 @@ final class WriterLatency {
      * @param rows   ids 1..rows exist and are updated
      * @param nextId the id the next inserted row gets (shared with the other parts)
      */
-    WriterLatency(Database db, long rows, AtomicLong nextId, int writers, int ratePerWriter, long seed,
+    WriterLatency(Database db, long rows, AtomicLong nextId, int writers, int ratePerWriter, int backups, long seed,
                   PrintStream out) {
         this.db = db;
         this.rows = rows;
         this.nextId = nextId;
         this.writers = writers;
         this.ratePerWriter = ratePerWriter;
+        this.backups = backups;
         this.seed = seed;
         this.out = out;
     }
@@ -107,38 +118,66 @@ final class WriterLatency {
         Run loaded = new Run(1);
         loaded.start();
         Thread.sleep(warmupSeconds * 1000L);
-        Path dest = scratch.resolve("full-under-load");
-        double[] backupSeconds = new double[1];
-        AtomicReference<Throwable> backupFailure = new AtomicReference<>();
-        long[] window = new long[2];
-        Thread backup = new Thread(() -> {
-            try {
-                window[0] = System.nanoTime();
-                loaded.recordFrom = window[0];
-                backupSeconds[0] = timedBackup(dest);
-            } catch (Throwable t) {
-                backupFailure.set(t);
-            } finally {
-                window[1] = System.nanoTime();
-                loaded.recordUntil = window[1];
+        loaded.recordFrom = System.nanoTime();
+        List<BackupWindows.Window> windows = new ArrayList<>();
+        List<OnlineResults.BackupTiming> underLoad = new ArrayList<>();
+        Exception failure = null;
+        try {
+            for (int b = 1; b <= backups; b++) {
+                if (b > 1) {
+                    Thread.sleep(GAP_MILLIS);
+                }
+                Path dest = scratch.resolve("full-under-load-" + b);
+                BackupWindows.Marks marks = new BackupWindows.Marks();
+                long t0 = System.nanoTime();
+                try {
+                    Backups.full(db, dest, marks);
+                } catch (RuntimeException e) {
+                    Disk.deleteTree(dest);
+                    throw new IllegalStateException("full backup " + b + " under load failed: " + e, e);
+                }
+                long t1 = System.nanoTime();
+                windows.add(marks.window(t0, t1));
+                underLoad.add(new OnlineResults.BackupTiming((t1 - t0) / 1e9, Disk.sizeBytes(dest)));
+                Disk.deleteTree(dest);
             }
-        }, "online-bench-backup");
-        backup.start();
-        backup.join();
-        CommitLatencies.Summary loadedSummary = loaded.stop().summary((window[1] - window[0]) / 1e9);
-        if (backupFailure.get() != null) {
-            Disk.deleteTree(dest);
-            throw new IllegalStateException("the full backup under load failed: " + backupFailure.get(),
-                    backupFailure.get());
+        } catch (Exception e) {
+            failure = e;
         }
-        OnlineResults.BackupTiming underLoad = new OnlineResults.BackupTiming(backupSeconds[0],
-                Disk.sizeBytes(dest));
-        Disk.deleteTree(dest);
-        GcPauses.Summary loadedGc = gcPauses(gc, window[0], window[1]);
-        log("   backup running:   %s%s", line(loadedSummary), gcLine(loadedGc));
-        logLongPauses(gc, window[0], window[1]);
-        log("   full backup under load: %.3f s, %s", underLoad.seconds(), BackupBench.mb(underLoad.bytes()));
-        return new OnlineResults.WriterRuns(writers, ratePerWriter, warmupSeconds, quietSummary, loadedSummary,
+        loaded.recordUntil = System.nanoTime();
+        try {
+            loaded.stop();
+        } catch (IllegalStateException e) {
+            if (failure == null) {
+                throw e;
+            }
+            failure.addSuppressed(e);
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        BackupWindows.Analysis analysis = BackupWindows.analyse(windows, loaded.timeline(), SLOWEST_LOGGED);
+        GcPauses.Summary loadedGc = null;
+        for (BackupWindows.Window w : windows) {
+            GcPauses.Summary one = gcPauses(gc, w.startNanos(), w.endNanos());
+            loadedGc = one == null ? null : loadedGc == null ? one : loadedGc.plus(one);
+        }
+        log("   backups running:  %s%s", line(analysis.pooled()), gcLine(loadedGc));
+        for (int b = 0; b < windows.size(); b++) {
+            BackupWindows.Window w = windows.get(b);
+            log("     backup %d: %.3f s (start %.3f s, copy %.3f s, end %.3f s), %s", b + 1, w.seconds(),
+                    w.seconds(BackupWindows.Phase.START), w.seconds(BackupWindows.Phase.COPY),
+                    w.seconds(BackupWindows.Phase.END), line(analysis.perBackup().get(b)));
+            logLongPauses(gc, w.startNanos(), w.endNanos());
+        }
+        for (BackupWindows.PhaseLatency p : analysis.phases()) {
+            log("     %s: %s", p.phase().label, line(p.latency()));
+        }
+        for (BackupWindows.SlowCommit c : analysis.slowest()) {
+            log("     slow commit: %.3f ms, backup %d at %+.1f ms (%s)", c.latencyMillis(), c.backup(),
+                    c.offsetMillis(), c.phase().label);
+        }
+        return new OnlineResults.WriterRuns(writers, ratePerWriter, warmupSeconds, quietSummary, analysis,
                 quietBackup, underLoad, gc.recording()
                         ? new OnlineResults.GcWindows(gc.collectors(), quietGc, loadedGc) : null);
     }
@@ -172,7 +211,7 @@ final class WriterLatency {
     /** Seconds of a full backup into {@code dest} (no sync after it: the backup fsyncs what it writes). */
     private double timedBackup(Path dest) {
         long t0 = System.nanoTime();
-        db.backup(dest);
+        Backups.full(db, dest, BackupProgress.NONE);
         return (System.nanoTime() - t0) / 1e9;
     }
 
@@ -187,8 +226,10 @@ final class WriterLatency {
         volatile long recordFrom = Long.MAX_VALUE;
         volatile long recordUntil = Long.MAX_VALUE;
         private volatile boolean stop;
+        private boolean stopped;
         private final List<Thread> threads = new ArrayList<>();
         private final List<CommitLatencies> latencies = new ArrayList<>();
+        private final List<CommitTimeline> timelines = new ArrayList<>();
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private final int runNumber;
 
@@ -200,14 +241,16 @@ final class WriterLatency {
             for (int w = 0; w < writers; w++) {
                 CommitLatencies mine = new CommitLatencies();
                 latencies.add(mine);
+                CommitTimeline timeline = new CommitTimeline();
+                timelines.add(timeline);
                 Random random = new Random(seed * 1_000_003L + runNumber * 1_009L + w);
-                Thread t = new Thread(() -> write(random, mine), "online-bench-writer-" + w);
+                Thread t = new Thread(() -> write(random, mine, timeline), "online-bench-writer-" + w);
                 threads.add(t);
                 t.start();
             }
         }
 
-        private void write(Random random, CommitLatencies mine) {
+        private void write(Random random, CommitLatencies mine, CommitTimeline timeline) {
             long interval = ratePerWriter > 0 ? 1_000_000_000L / ratePerWriter : 0;
             long intended = System.nanoTime();
             try {
@@ -222,6 +265,7 @@ final class WriterLatency {
                     long start = interval > 0 ? intended : t0;
                     if (start >= recordFrom && start < recordUntil) {
                         mine.record(t1 - start);
+                        timeline.record(start, t1 - start);
                     }
                     intended += interval;
                 }
@@ -237,12 +281,25 @@ final class WriterLatency {
             for (Thread t : threads) {
                 t.join();
             }
+            stopped = true;
             if (failure.get() != null) {
                 throw new IllegalStateException("a writer failed: " + failure.get(), failure.get());
             }
             CommitLatencies all = new CommitLatencies();
             for (CommitLatencies l : latencies) {
                 all.add(l);
+            }
+            return all;
+        }
+
+        /** Every recorded commit with its start, once {@link #stop()} returned. */
+        CommitTimeline timeline() {
+            if (!stopped) {
+                throw new IllegalStateException("the writers are still running");
+            }
+            CommitTimeline all = new CommitTimeline();
+            for (CommitTimeline t : timelines) {
+                all.add(t);
             }
             return all;
         }

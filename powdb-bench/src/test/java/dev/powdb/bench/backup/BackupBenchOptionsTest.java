@@ -45,6 +45,7 @@ class BackupBenchOptionsTest {
         assertEquals(2, o.writers);
         assertEquals(0, o.writerRate);
         assertEquals(30, o.writerSeconds);
+        assertEquals(5, o.writerBackups);
         assertEquals(5, o.warmupSeconds);
         assertEquals(List.of(0.1, 1.0, 10.0), o.incrementPercents);
         assertEquals(200, o.walMb);
@@ -53,13 +54,14 @@ class BackupBenchOptionsTest {
     @Test
     void onlineOptions() throws Exception {
         BackupBenchOptions o = parse("--parts", "replay, Writers", "--online-size", "50", "--writers", "4",
-                "--writer-rate", "500", "--writer-seconds", "7", "--warmup-seconds", "0", "--increment-percents",
+                "--writer-rate", "500", "--writer-seconds", "7", "--writer-backups", "3", "--warmup-seconds", "0", "--increment-percents",
                 "10,0.5,10", "--wal-mb", "20");
         assertEquals(List.of(BenchPart.WRITERS, BenchPart.REPLAY), List.copyOf(o.parts), "run order, not given order");
         assertEquals(50, o.onlineSizeMb);
         assertEquals(4, o.writers);
         assertEquals(500, o.writerRate);
         assertEquals(7, o.writerSeconds);
+        assertEquals(3, o.writerBackups);
         assertEquals(0, o.warmupSeconds);
         assertEquals(List.of(10.0, 0.5), o.incrementPercents, "duplicates dropped, order kept");
         assertEquals(20, o.walMb);
@@ -124,6 +126,8 @@ class BackupBenchOptionsTest {
         assertUsage("between 1 and 64", "--writers", "65");
         assertUsage("between 0 and 1000000", "--writer-rate", "-1");
         assertUsage("between 1 and 3600", "--writer-seconds", "0");
+        assertUsage("between 1 and 100", "--writer-backups", "0");
+        assertUsage("between 1 and 100", "--writer-backups", "101");
         assertUsage("between 0 and 600", "--warmup-seconds", "601");
         assertUsage("above 0 and at most 100", "--increment-percents", "0.1,0");
         assertUsage("above 0 and at most 100", "--increment-percents", "101");

@@ -33,9 +33,19 @@ class OnlineReportTest {
         r.database = new OnlineResults.LoadedDatabase(1000, 7_570_023, 999_700_000L, 60);
         r.writers = new OnlineResults.WriterRuns(2, 0, 5,
                 summary(120_000, 30, 0.011, 0.150, 5.8, 203.1, 44),
-                summary(2_500, 1.25, 0.012, 0.600, 14.5, 1_200, 4),
+                new BackupWindows.Analysis(summary(2_500, 1.25, 0.012, 0.600, 14.5, 1_200, 4),
+                        List.of(summary(1_000, 0.5, 0.012, 0.300, 1.0, 1.5, 0),
+                                summary(1_500, 0.75, 0.012, 0.900, 14.5, 1_200, 4)),
+                        List.of(new BackupWindows.PhaseLatency(BackupWindows.Phase.START,
+                                        summary(200, 0.1, 0.02, 1.5, 3.0, 3.1, 0)),
+                                new BackupWindows.PhaseLatency(BackupWindows.Phase.COPY,
+                                        summary(2_200, 1.1, 0.012, 0.5, 14.5, 1_200, 4)),
+                                new BackupWindows.PhaseLatency(BackupWindows.Phase.END,
+                                        summary(100, 0.05, 0.01, 0.2, 0.2, 0.2, 0))),
+                        List.of(new BackupWindows.SlowCommit(2, 412.25, 1_200, BackupWindows.Phase.COPY))),
                 new OnlineResults.BackupTiming(1.0, 1_000_000_000L),
-                new OnlineResults.BackupTiming(1.25, 1_000_000_000L),
+                List.of(new OnlineResults.BackupTiming(0.5, 1_000_000_000L),
+                        new OnlineResults.BackupTiming(0.75, 1_000_000_000L)),
                 new OnlineResults.GcWindows(List.of("G1 Young Generation", "G1 Old Generation"),
                         new GcPauses.Summary(4, 1_412, 364), new GcPauses.Summary(1, 130, 130)));
         r.increments.add(increment(0.1, 244, 1_000_000 + 244 * 4096 * 2, 250));    // 2x plus 1 MB: over the goal
@@ -56,11 +66,20 @@ class OnlineReportTest {
         assertTrue(md.contains("1000 MB target: 7,570,023 rows, data files 999.7 MB"), md);
         assertTrue(md.contains("### Writer commit latency, 2 writer threads"), md);
         assertTrue(md.contains("| no backup | 30.000 | 120,000 | 4,000 | 0.011 | 0.150 | 5.800 | 203.100 | 44 |"), md);
-        assertTrue(md.contains("| full backup running | 1.250 | 2,500 | 2,000 | 0.012 | 0.600 | 14.500 | 1200.000 | 4 |"),
+        assertTrue(md.contains("| full backups running (pooled) | 1.250 | 2,500 | 2,000 | 0.012 | 0.600 | 14.500 | "
+                + "1200.000 | 4 |"), md);
+        assertTrue(md.contains("| backup 1 | 0.500 | 1,000 | 2,000 | 0.012 | 0.300 |"), md);
+        assertTrue(md.contains("| backup 2 | 0.750 | 1,500 | 2,000 | 0.012 | 0.900 |"), md);
+        assertTrue(md.contains("2 full backups were taken one after another (2 s apart)"), md);
+        assertTrue(md.contains("p99 with a backup running ÷ p99 without: **4.00** (pooled; single backups 2.00–6.00)."),
                 md);
-        assertTrue(md.contains("p99 with a backup running ÷ p99 without: **4.00**."), md);
+        assertTrue(md.contains("| start: checkpoint and setup | 0.100 | 200 | 2,000 | 0.020 | 1.500 |"), md);
+        assertTrue(md.contains("| copy of the data files | 1.100 | 2,200 |"), md);
+        assertTrue(md.contains("| end: WAL, control file, manifest | 0.050 | 100 |"), md);
+        assertTrue(md.contains("| 1200.000 | 2 | 412.3 | copy of the data files |"), md);
         assertTrue(md.contains("| with no writers | 1.000 | 1000.0 | 1,000 |"), md);
-        assertTrue(md.contains("| while the writers ran | 1.250 | 1000.0 | 800 |"), md);
+        assertTrue(md.contains("| while the writers ran, 1 | 0.500 | 1000.0 | 2,000 |"), md);
+        assertTrue(md.contains("| while the writers ran, 2 | 0.750 | 1000.0 | 1,333 |"), md);
         assertTrue(md.contains("closed loop"), "says how latency was measured: " + md);
     }
 
@@ -72,14 +91,14 @@ class OnlineReportTest {
         assertTrue(md.contains("unless its collector's name contains \"Cycles\""), "states the pause rule: " + md);
         assertTrue(md.contains("| run | GC pauses | GC pause ms | longest GC pause ms |"), md);
         assertTrue(md.contains("| no backup | 4 | 1,412 | 364 |"), md);
-        assertTrue(md.contains("| full backup running | 1 | 130 | 130 |"), md);
+        assertTrue(md.contains("| full backups running | 1 | 130 | 130 |"), md);
         assertTrue(md.indexOf("| no backup | 30.000") < md.indexOf("| no backup | 4 |"), "after the latencies");
         assertTrue(md.indexOf("| no backup | 4 |") < md.indexOf("| with no writers |"), "before the backups");
 
         OnlineResults r = sample();
         OnlineResults.WriterRuns w = r.writers;
-        r.writers = new OnlineResults.WriterRuns(2, 0, 5, w.quiet(), w.withBackup(), w.backupQuiet(),
-                w.backupUnderLoad(), null);
+        r.writers = new OnlineResults.WriterRuns(2, 0, 5, w.quiet(), w.withBackups(), w.backupQuiet(),
+                w.backupsUnderLoad(), null);
         String none = new OnlineReport(options("--parts", "writers"), r).markdown();
         assertTrue(none.contains("GC pauses: not recorded"), none);
         assertFalse(none.contains("| run | GC pauses |"), none);
@@ -90,8 +109,8 @@ class OnlineReportTest {
     void pacedWritersAreDescribedAsSuch() throws Exception {
         OnlineResults r = sample();
         OnlineResults.WriterRuns w = r.writers;
-        r.writers = new OnlineResults.WriterRuns(3, 1000, 5, w.quiet(), w.withBackup(), w.backupQuiet(),
-                w.backupUnderLoad(), w.gc());
+        r.writers = new OnlineResults.WriterRuns(3, 1000, 5, w.quiet(), w.withBackups(), w.backupQuiet(),
+                w.backupsUnderLoad(), w.gc());
         String md = new OnlineReport(options("--parts", "writers"), r).markdown();
         assertTrue(md.contains("### Writer commit latency, 3 writer threads"), md);
         assertTrue(md.contains("schedule of 1,000 commits per second"), md);
