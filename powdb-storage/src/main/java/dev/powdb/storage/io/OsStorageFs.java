@@ -86,6 +86,12 @@ public final class OsStorageFs implements StorageFs {
         }
     }
 
+    /** {@inheritDoc} The real file system: yes. */
+    @Override
+    public boolean allowsBackgroundWrites() {
+        return true;
+    }
+
     /**
      * Lock files held by this JVM. Checked before any channel is opened on a lock file, because on Linux closing
      * any descriptor of a file drops every lock this process holds on it: a refused second attempt must never open

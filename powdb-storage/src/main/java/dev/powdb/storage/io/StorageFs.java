@@ -36,6 +36,17 @@ public interface StorageFs {
     void syncDirectory(Path dir) throws IOException;
 
     /**
+     * Whether the engine may write and fsync this file system's files from threads of its own, at moments no
+     * caller chose (the WAL reserves zeroed space ahead of its frames that way, off the commit path). False unless
+     * a file system says otherwise: a test file system that reproduces a run from a seed and the sequence of its
+     * calls needs every call to come from the test's own threads, and the engine then does that work on the
+     * committing thread.
+     */
+    default boolean allowsBackgroundWrites() {
+        return false;
+    }
+
+    /**
      * Takes the writer lock of a data directory.
      *
      * @param lockFile the {@code LOCK} file

@@ -1,0 +1,272 @@
+package dev.powdb.storage.wal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.powdb.storage.ErrorCode;
+import dev.powdb.storage.PowDbException;
+import dev.powdb.storage.io.OsStorageFs;
+import dev.powdb.storage.io.StorageFile;
+import dev.powdb.storage.io.StorageFs;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The WAL's reserve thread: zeroed space kept ahead of the frames off the commit path, segments sealed to exactly
+ * their frames while it runs, every record readable after a reopen, and a failure of its writes poisoning the WAL.
+ */
+class WalReserveTest {
+    private static final int SEGMENT_BYTES = 6 << 20;
+
+    @TempDir
+    Path tmp;
+
+    private static byte[] payload(long i, int size) {
+        byte[] b = new byte[size];
+        new Random(i).nextBytes(b);
+        return b;
+    }
+
+    /** Appends {@code count} records of {@code size} random bytes (seeded by their number), syncing every 10th. */
+    private static void append(Wal wal, int from, int count, int size) {
+        for (int i = from; i < from + count; i++) {
+            byte[] p = payload(i, size);
+            long lsn = wal.append(WalRecordType.COMMIT, i, out -> out.bytes(p, 0, p.length));
+            if (i % 10 == 0) {
+                wal.sync(lsn);
+            }
+        }
+    }
+
+    private static List<WalRecord> readAll(Path dir) throws IOException {
+        List<WalRecord> records = new ArrayList<>();
+        new WalScanner(OsStorageFs.INSTANCE, dir).scan(1, false, records::add);
+        return records;
+    }
+
+    @Test
+    void aBusyLogHasSpaceReservedAheadAndEveryRecordSurvivesAReopen() throws Exception {
+        Path dir = tmp.resolve("wal");
+        Files.createDirectories(dir);
+        Wal wal = new Wal(OsStorageFs.INSTANCE, dir, SEGMENT_BYTES, 1, null, 0, 0);
+        try {
+            append(wal, 0, 6000, 3000); // about 18 MB: three segment switches
+            Wal.Tail tail = wal.syncedTail();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            Path current = dir.resolve(WalFormat.segmentName(tail.segmentStartLsn()));
+            while (Files.size(current) - tail.segmentLength() < Wal.RESERVE_AHEAD_BYTES / 2
+                    && tail.segmentLength() + Wal.RESERVE_AHEAD_BYTES / 2 <= SEGMENT_BYTES
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(wal.reservedInBackground() > 0, "the reserve thread reserved nothing");
+            if (tail.segmentLength() + Wal.RESERVE_AHEAD_BYTES / 2 <= SEGMENT_BYTES) {
+                assertTrue(Files.size(current) - tail.segmentLength() >= Wal.RESERVE_AHEAD_BYTES / 2,
+                        "space ahead of the frames: " + (Files.size(current) - tail.segmentLength()));
+            }
+        } finally {
+            wal.close();
+        }
+        List<WalRecord> records = readAll(dir);
+        assertEquals(6000, records.size());
+        for (int i = 0; i < records.size(); i++) {
+            assertEquals(i + 1, records.get(i).lsn);
+            assertArrayEquals(payload(i, 3000), records.get(i).payload, "record " + i);
+        }
+    }
+
+    @Test
+    void sealedSegmentsHoldExactlyTheirFramesWhileWritersRace() throws Exception {
+        Path dir = tmp.resolve("wal");
+        Files.createDirectories(dir);
+        Wal wal = new Wal(OsStorageFs.INSTANCE, dir, SEGMENT_BYTES, 1, null, 0, 0);
+        AtomicInteger appended = new AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try {
+            for (int t = 0; t < 3; t++) {
+                int seed = t;
+                Thread th = new Thread(() -> {
+                    try {
+                        Random r = new Random(seed);
+                        for (int i = 0; i < 2500; i++) {
+                            byte[] p = new byte[200 + r.nextInt(4000)];
+                            r.nextBytes(p);
+                            long lsn = wal.append(WalRecordType.COMMIT, seed, out -> out.bytes(p, 0, p.length));
+                            appended.incrementAndGet();
+                            if (r.nextInt(4) == 0) {
+                                wal.sync(lsn);
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                });
+                threads.add(th);
+                th.start();
+            }
+            for (Thread th : threads) {
+                th.join();
+            }
+            assertTrue(failures.isEmpty(), "writers failed: " + failures);
+            wal.sealCurrent();
+        } finally {
+            wal.close();
+        }
+        List<Long> starts = new WalScanner(OsStorageFs.INSTANCE, dir).segments();
+        assertTrue(starts.size() >= 3, "segments: " + starts);
+        for (int i = 0; i + 1 < starts.size(); i++) {
+            Path p = dir.resolve(WalFormat.segmentName(starts.get(i)));
+            byte[] data = Files.readAllBytes(p);
+            WalSegmentReader.Contents c = WalSegmentReader.read(data, starts.get(i), p.toString(), r -> { });
+            assertEquals(data.length, c.lengthBytes(), "sealed segment " + p.getFileName() + " holds more than "
+                    + "its frames");
+            assertEquals(starts.get(i + 1) - 1, c.lastLsn(), "segment " + p.getFileName() + " ends where the next "
+                    + "begins");
+        }
+        assertEquals(appended.get(), readAll(dir).size());
+    }
+
+    @Test
+    void aFailedWriteOrFsyncOfTheReserveThreadPoisonsTheLog() throws Exception {
+        for (boolean failSync : new boolean[] {false, true}) {
+            Path dir = tmp.resolve("wal-" + failSync);
+            Files.createDirectories(dir);
+            FailingReserveFs fs = new FailingReserveFs(failSync);
+            Wal wal = new Wal(fs, dir, SEGMENT_BYTES, 1, null, 0, 0);
+            try {
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                int i = 0;
+                while (wal.poison() == null && System.nanoTime() < deadline) {
+                    try {
+                        append(wal, i, 100, 3000);
+                    } catch (PowDbException e) {
+                        assertEquals(ErrorCode.POISONED, e.code(), e.getMessage());
+                    }
+                    i += 100;
+                }
+                assertNotNull(wal.poison(), "the reserve thread's failure did not poison the WAL");
+                assertSame(fs.thrown, wal.poison(), "poisoned by the injected failure");
+                PowDbException e = assertThrows(PowDbException.class,
+                        () -> wal.append(WalRecordType.COMMIT, 1, out -> out.i64(1)));
+                assertEquals(ErrorCode.POISONED, e.code());
+            } finally {
+                wal.abandon();
+            }
+        }
+    }
+
+    /** The real file system, whose WAL files fail a write (or an fsync) made by the reserve thread. */
+    private static final class FailingReserveFs implements StorageFs {
+        private final boolean failSync;
+        volatile IOException thrown;
+
+        FailingReserveFs(boolean failSync) {
+            this.failSync = failSync;
+        }
+
+        private void maybeFail(boolean sync) throws IOException {
+            if (sync == failSync && Thread.currentThread().getName().equals("powdb-wal-reserve") && thrown == null) {
+                thrown = new IOException("injected " + (sync ? "fsync" : "write") + " failure");
+                throw thrown;
+            }
+        }
+
+        @Override
+        public StorageFile open(Path path, boolean create) throws IOException {
+            StorageFile f = OsStorageFs.INSTANCE.open(path, create);
+            return new StorageFile() {
+                @Override
+                public int read(ByteBuffer dst, long position) throws IOException {
+                    return f.read(dst, position);
+                }
+
+                @Override
+                public void write(ByteBuffer src, long position) throws IOException {
+                    maybeFail(false);
+                    f.write(src, position);
+                }
+
+                @Override
+                public long size() throws IOException {
+                    return f.size();
+                }
+
+                @Override
+                public void truncate(long sizeBytes) throws IOException {
+                    f.truncate(sizeBytes);
+                }
+
+                @Override
+                public void sync() throws IOException {
+                    maybeFail(true);
+                    f.sync();
+                }
+
+                @Override
+                public void close() throws IOException {
+                    f.close();
+                }
+            };
+        }
+
+        @Override
+        public boolean exists(Path path) {
+            return OsStorageFs.INSTANCE.exists(path);
+        }
+
+        @Override
+        public boolean isDirectory(Path path) {
+            return OsStorageFs.INSTANCE.isDirectory(path);
+        }
+
+        @Override
+        public List<String> list(Path dir) throws IOException {
+            return OsStorageFs.INSTANCE.list(dir);
+        }
+
+        @Override
+        public void createDirectories(Path dir) throws IOException {
+            OsStorageFs.INSTANCE.createDirectories(dir);
+        }
+
+        @Override
+        public void deleteIfExists(Path path) throws IOException {
+            OsStorageFs.INSTANCE.deleteIfExists(path);
+        }
+
+        @Override
+        public void rename(Path from, Path to) throws IOException {
+            OsStorageFs.INSTANCE.rename(from, to);
+        }
+
+        @Override
+        public void syncDirectory(Path dir) throws IOException {
+            OsStorageFs.INSTANCE.syncDirectory(dir);
+        }
+
+        @Override
+        public Closeable lock(Path lockFile) throws IOException {
+            return OsStorageFs.INSTANCE.lock(lockFile);
+        }
+
+        @Override
+        public boolean allowsBackgroundWrites() {
+            return true;
+        }
+    }
+}
