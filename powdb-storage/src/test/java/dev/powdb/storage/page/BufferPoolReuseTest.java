@@ -272,4 +272,65 @@ class BufferPoolReuseTest {
         assertEquals(0, versionOf(f, 1));
         assertTrue(f.resident(1) != stale, "page 1 came back in the poisoned frame while it was held in reserve");
     }
+    /**
+     * A flush collects the dirty pages a chunk of the clock at a time, and between two chunks another thread may
+     * evict a page, which moves the clock's last page into the evicted one's slot. Here the dirty pages sit at the
+     * end of the clock and a page is read (evicting one) between every two chunks: every page dirtied before the
+     * flush must still be written, each once.
+     */
+    @Test
+    void aFlushWritesEveryDirtyPageWhenEvictionsMovePagesBetweenItsChunks() throws Exception {
+        int chunk = BufferPool.SCAN_CHUNK;
+        int capacity = 3 * chunk;
+        Path path = dir.resolve("big.heap");
+        BufferPool setup = new BufferPool(64, PageFlushGate.NONE);
+        PagedFile sf = new PagedFile(FILE_ID, "big.heap", path, OsStorageFs.INSTANCE.open(path, true), setup);
+        sf.writeHeader(log, 1);
+        for (int i = 1; i < capacity + 16; i++) {
+            Page p = sf.allocate();
+            try {
+                write(p, 0);
+            } finally {
+                p.unpin();
+            }
+        }
+        sf.flushAndSync();
+        sf.close();
+        BufferPool pool = new BufferPool(capacity, PageFlushGate.NONE);
+        PagedFile f = new PagedFile(FILE_ID, "big.heap", path, OsStorageFs.INSTANCE.open(path, false), pool);
+        opened.add(f);
+        for (int no = 1; no <= 2 * chunk; no++) {
+            f.pin(no).unpin(); // clean pages first: the start of the clock
+        }
+        for (int no = 2 * chunk + 1; no <= capacity; no++) {
+            Page p = f.pin(no); // dirty pages last: the end of the clock, and the pool is full
+            try {
+                write(p, 1);
+            } finally {
+                p.unpin();
+            }
+        }
+        int dirty = capacity - 2 * chunk;
+        assertEquals(dirty, pool.dirtyCount());
+        int[] next = {capacity + 1};
+        BufferPool.betweenChunksForTesting = () -> f.pin(next[0]++).unpin();
+        int written;
+        try {
+            written = pool.flushAll();
+        } finally {
+            BufferPool.betweenChunksForTesting = null;
+        }
+        assertEquals(capacity + 3, next[0], "a page read between every two chunks");
+        assertEquals(dirty, written, "pages the flush wrote");
+        assertEquals(0, pool.dirtyCount());
+        BufferPool check = new BufferPool(64, PageFlushGate.NONE);
+        PagedFile cf = new PagedFile(FILE_ID, "big.heap", path, OsStorageFs.INSTANCE.open(path, false), check);
+        try {
+            for (int no = 2 * chunk + 1; no <= capacity; no++) {
+                assertEquals(1, versionOf(cf, no), "page " + no + " was not written");
+            }
+        } finally {
+            cf.close();
+        }
+    }
 }
