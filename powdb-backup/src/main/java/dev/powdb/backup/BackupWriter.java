@@ -55,7 +55,7 @@ final class BackupWriter {
     static BackupSummary write(Database db, Path dest, Path base, BackupProgress progress) {
         long started = System.nanoTime();
         try {
-            LowPriority.niceness(); // an invalid setting is refused before anything is written
+            LowPriority.setting(); // an invalid setting is refused before anything is written
         } catch (IllegalArgumentException e) {
             throw Targets.invalid(e.getMessage());
         }

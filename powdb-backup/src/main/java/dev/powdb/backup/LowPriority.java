@@ -10,30 +10,54 @@ import java.util.concurrent.TimeUnit;
  * Runs the copying part of a backup on threads with a lower CPU priority than the application's, so that on a
  * machine with few cores the application's commits are scheduled first while a backup reads, hashes and writes.
  *
- * <p>On a 2-core machine a backup's reader, hasher and writer threads otherwise take cores the application's
- * committing threads are waiting for. How much this buys there is measured in {@code docs/benchmarks/backup.md}
- * (within the disk's run-to-run noise in eight runs); nice only matters when threads compete for a core, so an idle
- * machine copies as fast as before.
+ * <p>By default the copy threads use Linux's {@code SCHED_IDLE} policy: they run only on cores no other thread
+ * wants, and a thread of the application that wakes up takes the core from them at once. A raised nice value only
+ * lowers their share: on the 2-core machine of {@code docs/benchmarks/backup.md}, with the kernel's 4 ms tick, a
+ * writer that woke while both cores copied still often waited up to a tick, and the backup's copy phase raised the
+ * writers' p99 commit latency from 0.25 to 0.8 ms at nice 10; under {@code SCHED_IDLE} it was 0.34 ms. An idle
+ * machine copies as fast either way.
  *
- * <p>Linux only: there every thread has its own nice value, and threads it starts inherit it. The value is raised
- * with {@code renice(1)} (no privilege is needed to raise one's own nice value; Java has no call for it). On other
- * systems, when {@code renice} or {@code /proc/thread-self} is missing, or when it fails, the work runs at normal
- * priority and nothing else changes. The nice value is only ever raised, never lowered.
+ * <p>Linux only: there every thread has its own policy and nice value, and threads it starts inherit them. The
+ * policy is set with {@code chrt(1)} and the nice value with {@code renice(1)} (Java has no call for either; no
+ * privilege is needed to lower one's own priority). When {@code chrt} is missing or fails the copy falls back to
+ * nice 19; when {@code renice} or {@code /proc/thread-self} is missing too, or on other systems, the work runs at
+ * normal priority and nothing else changes. The priority is only ever lowered, never raised.
  *
- * <p>The system property {@value #PROPERTY} sets the nice value: an integer from 0 to 19, default
- * {@value #DEFAULT_NICENESS}; 0 runs backups at the application's priority.
+ * <p>The system property {@value #PROPERTY} chooses: {@code idle} (the default) for {@code SCHED_IDLE}, or a nice
+ * value from 0 to 19; 0 runs backups on the calling thread at the application's priority.
  */
 final class LowPriority {
-    /** System property naming the nice value of backup copy threads. */
+    /** System property choosing the CPU priority of backup copy threads: {@code idle} or a nice value. */
     static final String PROPERTY = "powdb.backup.niceness";
-    /** Nice value used when {@link #PROPERTY} is not set. */
-    static final int DEFAULT_NICENESS = 10;
+    /** The value of {@link #PROPERTY} that selects the {@code SCHED_IDLE} policy (the default). */
+    static final String IDLE = "idle";
+    /** Nice value used when {@code SCHED_IDLE} cannot be set. */
+    static final int FALLBACK_NICENESS = 19;
     /** Highest nice value Linux knows. */
     static final int MAX_NICENESS = 19;
+    /** Linux's number for the {@code SCHED_IDLE} policy, as {@code /proc/.../stat} shows it. */
+    static final int SCHED_IDLE = 5;
 
     private static final Path THREAD_SELF = Path.of("/proc/thread-self");
+    /** The program that sets the policy; tests name a missing one to see the fallback. */
+    static volatile String chrtCommand = "chrt";
 
     private LowPriority() {
+    }
+
+    /**
+     * What the copy threads run at.
+     *
+     * @param idle      the {@code SCHED_IDLE} policy (nice 19 where it cannot be set)
+     * @param niceness  otherwise the nice value; 0 runs the copy on the calling thread
+     */
+    record Setting(boolean idle, int niceness) {
+        static final Setting DEFAULT = new Setting(true, FALLBACK_NICENESS);
+
+        /** For messages: "idle" or "nice 10". */
+        String describe() {
+            return idle ? IDLE : "nice " + niceness;
+        }
     }
 
     /** Work that may throw {@link IOException}. */
@@ -43,48 +67,55 @@ final class LowPriority {
     }
 
     /**
-     * The configured nice value.
+     * The configured setting.
      *
-     * @throws IllegalArgumentException naming the property when its value is not an integer from 0 to 19
+     * @throws IllegalArgumentException naming the property when its value is neither {@code idle} nor an integer
+     *                                  from 0 to 19
      */
-    static int niceness() {
+    static Setting setting() {
         String value = System.getProperty(PROPERTY);
         if (value == null || value.isBlank()) {
-            return DEFAULT_NICENESS;
+            return Setting.DEFAULT;
+        }
+        String v = value.trim();
+        if (v.equalsIgnoreCase(IDLE)) {
+            return Setting.DEFAULT;
         }
         int n;
         try {
-            n = Integer.parseInt(value.trim());
+            n = Integer.parseInt(v);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("system property " + PROPERTY + " must be an integer from 0 to "
-                    + MAX_NICENESS + ", got \"" + value + "\"");
+            throw new IllegalArgumentException("system property " + PROPERTY + " must be idle or an integer from 0 "
+                    + "to " + MAX_NICENESS + ", got \"" + value + "\"");
         }
         if (n < 0 || n > MAX_NICENESS) {
-            throw new IllegalArgumentException("system property " + PROPERTY + " must be from 0 to " + MAX_NICENESS
-                    + ", got " + n);
+            throw new IllegalArgumentException("system property " + PROPERTY + " must be idle or from 0 to "
+                    + MAX_NICENESS + ", got " + n);
         }
-        return n;
+        return new Setting(false, n);
     }
 
     /**
-     * Runs {@code work} on a new thread named {@code threadName} whose nice value is first raised to
-     * {@link #niceness()}, and waits for it. Threads the work starts inherit the nice value. What the work returns
-     * or throws is passed on unchanged. Runs {@code work} on the calling thread instead when the setting is 0 or
-     * the system has no per-thread nice value. Note that the worker may take the buffer pool's lock (stable images
+     * Runs {@code work} on a new thread named {@code threadName} whose priority is first lowered as
+     * {@link #setting()} says, and waits for it. Threads the work starts inherit the priority. What the work returns
+     * or throws is passed on unchanged. Runs {@code work} on the calling thread instead when the setting is nice 0
+     * or the system has no per-thread priority. Note that the worker may take the buffer pool's lock (stable images
      * of pages caught mid-write), so commits can wait for a niced thread there; that happens only for such pages.
      * An interrupt of the waiting thread is passed to the worker (the copy stops
      * with an {@link java.io.InterruptedIOException}) and kept set on the waiting thread.
      */
     static <T> T call(String threadName, IoWork<T> work) throws IOException {
-        int niceness = niceness();
-        if (niceness == 0 || currentNiceness() == Integer.MIN_VALUE) {
+        Setting setting = setting();
+        if ((!setting.idle() && setting.niceness() == 0) || currentNiceness() == Integer.MIN_VALUE) {
             // Off, or no per-thread nice value to raise (not Linux): a thread of its own would buy nothing.
             return work.run();
         }
         Object[] result = new Object[1];
         Throwable[] failure = new Throwable[1];
         Thread worker = new Thread(() -> {
-            lowerCurrentThread(niceness);
+            if (!setting.idle() || !idleCurrentThread()) {
+                lowerCurrentThread(setting.niceness());
+            }
             try {
                 result[0] = work.run();
             } catch (Throwable t) {
@@ -125,6 +156,23 @@ final class LowPriority {
     }
 
     /**
+     * Puts the calling thread under the {@code SCHED_IDLE} policy with {@code chrt(1)}.
+     *
+     * @return whether the thread runs under it afterwards
+     */
+    static boolean idleCurrentThread() {
+        if (currentPolicy() == SCHED_IDLE) {
+            return true;
+        }
+        String tid = threadId();
+        if (tid == null) {
+            return false;
+        }
+        run(chrtCommand, "--idle", "--pid", "0", tid);
+        return currentPolicy() == SCHED_IDLE;
+    }
+
+    /**
      * Raises the calling thread's nice value to {@code niceness} (never lowers it).
      *
      * @return the thread's nice value afterwards, or {@link Integer#MIN_VALUE} when it cannot be read (not Linux)
@@ -134,16 +182,28 @@ final class LowPriority {
         if (now == Integer.MIN_VALUE || now >= niceness) {
             return now;
         }
-        String tid;
-        try {
-            Path link = Files.readSymbolicLink(THREAD_SELF);
-            tid = link.getFileName().toString();
-        } catch (IOException | UnsupportedOperationException e) {
+        String tid = threadId();
+        if (tid == null) {
             return now;
         }
+        // The priority without -n is absolute in every renice we know of (util-linux, busybox, BSD).
+        run("renice", Integer.toString(niceness), "-p", tid);
+        return currentNiceness();
+    }
+
+    /** The calling thread's id from {@code /proc/thread-self}, or null. */
+    private static String threadId() {
         try {
-            // The priority without -n is absolute in every renice we know of (util-linux, busybox, BSD).
-            Process p = new ProcessBuilder("renice", Integer.toString(niceness), "-p", tid)
+            return Files.readSymbolicLink(THREAD_SELF).getFileName().toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    /** Runs a command, discarding its output; gives up silently after 5 s or when it cannot be started. */
+    private static void run(String... command) {
+        try {
+            Process p = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .start();
@@ -151,12 +211,10 @@ final class LowPriority {
                 p.destroyForcibly();
             }
         } catch (IOException e) {
-            return now;
+            // Not installed: the caller checks what it got.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return now;
         }
-        return currentNiceness();
     }
 
     /** The calling thread's nice value from {@code /proc/thread-self/stat}, or {@link Integer#MIN_VALUE}. */
@@ -164,8 +222,23 @@ final class LowPriority {
         return niceness(THREAD_SELF.resolve("stat"));
     }
 
+    /** The calling thread's scheduling policy from {@code /proc/thread-self/stat}, or {@link Integer#MIN_VALUE}. */
+    static int currentPolicy() {
+        return policy(THREAD_SELF.resolve("stat"));
+    }
+
     /** The nice value in a {@code /proc/.../stat} file (field 19), or {@link Integer#MIN_VALUE}. */
     static int niceness(Path statFile) {
+        return statField(statFile, 19);
+    }
+
+    /** The scheduling policy in a {@code /proc/.../stat} file (field 41; 0 normal, 5 idle), or MIN_VALUE. */
+    static int policy(Path statFile) {
+        return statField(statFile, 41);
+    }
+
+    /** Numeric field {@code field} (counted from 1, as proc(5) does) of a stat file, or MIN_VALUE. */
+    private static int statField(Path statFile, int field) {
         String stat;
         try {
             stat = Files.readString(statFile, StandardCharsets.US_ASCII);
@@ -178,12 +251,13 @@ final class LowPriority {
             return Integer.MIN_VALUE;
         }
         String[] fields = stat.substring(close + 1).trim().split(" +");
-        // fields[0] is field 3 (state), so field 19 (nice) is fields[16].
-        if (fields.length <= 16) {
+        // fields[0] is field 3 (state).
+        int index = field - 3;
+        if (fields.length <= index) {
             return Integer.MIN_VALUE;
         }
         try {
-            return Integer.parseInt(fields[16]);
+            return Integer.parseInt(fields[index].trim());
         } catch (NumberFormatException e) {
             return Integer.MIN_VALUE;
         }

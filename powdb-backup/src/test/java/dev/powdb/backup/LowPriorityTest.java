@@ -25,7 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Backup copy threads run at a lower CPU priority (Linux nice value) than the application's threads. */
+/** Backup copy threads run at a lower CPU priority (Linux SCHED_IDLE, or a nice value) than the application's. */
 class LowPriorityTest {
     @TempDir(factory = BackupFixtures.Shm.class)
     Path tmp;
@@ -36,15 +36,18 @@ class LowPriorityTest {
     }
 
     @Test
-    void theSettingIsAnIntegerFromZeroToNineteen() {
-        assertEquals(LowPriority.DEFAULT_NICENESS, LowPriority.niceness());
+    void theSettingIsIdleOrAnIntegerFromZeroToNineteen() {
+        assertEquals(LowPriority.Setting.DEFAULT, LowPriority.setting());
+        assertTrue(LowPriority.setting().idle(), "idle by default");
+        System.setProperty(LowPriority.PROPERTY, " IDLE ");
+        assertEquals(LowPriority.Setting.DEFAULT, LowPriority.setting());
         System.setProperty(LowPriority.PROPERTY, " 0 ");
-        assertEquals(0, LowPriority.niceness());
+        assertEquals(new LowPriority.Setting(false, 0), LowPriority.setting());
         System.setProperty(LowPriority.PROPERTY, "19");
-        assertEquals(19, LowPriority.niceness());
+        assertEquals(new LowPriority.Setting(false, 19), LowPriority.setting());
         for (String bad : List.of("-1", "20", "low", "1.5")) {
             System.setProperty(LowPriority.PROPERTY, bad);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, LowPriority::niceness);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, LowPriority::setting);
             assertTrue(e.getMessage().contains(LowPriority.PROPERTY) && e.getMessage().contains(bad.trim()),
                     e.getMessage());
         }
@@ -56,6 +59,11 @@ class LowPriorityTest {
         Files.writeString(stat, "4242 (a (b) c) S 1 4242 4242 0 -1 4194560 100 0 0 0 5 3 0 0 30 10 7 0 1234 "
                 + "5678 90 18446744073709551615\n");
         assertEquals(10, LowPriority.niceness(stat));
+        assertEquals(Integer.MIN_VALUE, LowPriority.policy(stat), "too few fields for the policy");
+        Files.writeString(stat, "4242 (a (b) c) S 1 4242 4242 0 -1 4194560 100 0 0 0 5 3 0 0 39 19 7 0 1234 "
+                + "5678 90 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 0 0 1 5 0 0 0\n");
+        assertEquals(19, LowPriority.niceness(stat));
+        assertEquals(LowPriority.SCHED_IDLE, LowPriority.policy(stat), "field 41");
         Files.writeString(stat, "4242 (short) S 1 2 3\n");
         assertEquals(Integer.MIN_VALUE, LowPriority.niceness(stat));
         assertEquals(Integer.MIN_VALUE, LowPriority.niceness(tmp.resolve("missing")));
@@ -79,15 +87,15 @@ class LowPriorityTest {
     }
 
     @Test
-    void theWorkAndTheThreadsItStartsRunNicedOnAnotherThread() throws Exception {
-        assumeLinuxWithRenice();
+    void theWorkAndTheThreadsItStartsRunUnderTheIdlePolicyOnAnotherThread() throws Exception {
+        assumeLinuxWith("chrt");
         Thread caller = Thread.currentThread();
         int[] seen = new int[3];
         Thread[] ran = new Thread[1];
         LowPriority.call("powdb-test-low", () -> {
             ran[0] = Thread.currentThread();
-            seen[0] = LowPriority.currentNiceness();
-            Thread child = new Thread(() -> seen[1] = LowPriority.currentNiceness());
+            seen[0] = LowPriority.currentPolicy();
+            Thread child = new Thread(() -> seen[1] = LowPriority.currentPolicy());
             child.start();
             try {
                 child.join();
@@ -96,12 +104,45 @@ class LowPriorityTest {
             }
             return null;
         });
-        seen[2] = LowPriority.currentNiceness();
+        seen[2] = LowPriority.currentPolicy();
         assertNotEquals(caller, ran[0]);
         assertEquals("powdb-test-low", ran[0].getName());
-        assertEquals(LowPriority.DEFAULT_NICENESS, seen[0], "the worker's nice value");
-        assertEquals(LowPriority.DEFAULT_NICENESS, seen[1], "a thread started by the worker inherits it");
-        assertTrue(seen[2] < LowPriority.DEFAULT_NICENESS, "the caller keeps its own priority: " + seen[2]);
+        assertEquals(LowPriority.SCHED_IDLE, seen[0], "the worker's policy");
+        assertEquals(LowPriority.SCHED_IDLE, seen[1], "a thread started by the worker inherits it");
+        assertNotEquals(LowPriority.SCHED_IDLE, seen[2], "the caller keeps its own policy");
+    }
+
+    @Test
+    void withoutChrtTheWorkRunsAtNice19() throws Exception {
+        assumeLinuxWith("renice");
+        LowPriority.chrtCommand = "powdb-no-such-chrt";
+        try {
+            int[] seen = new int[2];
+            LowPriority.call("powdb-test-fallback", () -> {
+                seen[0] = LowPriority.currentNiceness();
+                seen[1] = LowPriority.currentPolicy();
+                return null;
+            });
+            assertEquals(LowPriority.FALLBACK_NICENESS, seen[0], "the fallback nice value");
+            assertNotEquals(LowPriority.SCHED_IDLE, seen[1]);
+        } finally {
+            LowPriority.chrtCommand = "chrt";
+        }
+    }
+
+    @Test
+    void aNiceValueRunsTheWorkNicedUnderTheNormalPolicy() throws Exception {
+        assumeLinuxWith("renice");
+        System.setProperty(LowPriority.PROPERTY, "10");
+        int[] seen = new int[2];
+        LowPriority.call("powdb-test-nice", () -> {
+            seen[0] = LowPriority.currentNiceness();
+            seen[1] = LowPriority.currentPolicy();
+            return null;
+        });
+        assertEquals(10, seen[0], "the worker's nice value");
+        assertNotEquals(LowPriority.SCHED_IDLE, seen[1], "not idle when a nice value is asked for");
+        assertTrue(LowPriority.currentNiceness() < 10, "the caller keeps its priority");
     }
 
     @Test
@@ -113,9 +154,9 @@ class LowPriorityTest {
     }
 
     @Test
-    void aBackupCopiesOnNicedThreadsAndTheCallerKeepsItsPriority() throws Exception {
-        assumeLinuxWithRenice();
-        int callerBefore = LowPriority.currentNiceness();
+    void aBackupCopiesOnIdleThreadsAndTheCallerKeepsItsPriority() throws Exception {
+        assumeLinuxWith("chrt");
+        int callerBefore = LowPriority.currentPolicy();
         Path data = tmp.resolve("data");
         try (Database db = Database.open(data)) {
             createT(db, "t");
@@ -127,22 +168,22 @@ class LowPriorityTest {
                 if (Thread.currentThread() == caller) {
                     return; // the manifest, written by the caller once the copy is done
                 }
-                progressNice.add(LowPriority.currentNiceness());
-                copyThreads.putAll(threadNiceness("powdb-backup"));
+                progressNice.add(LowPriority.currentPolicy());
+                copyThreads.putAll(threadPolicies("powdb-backup"));
             };
             Backups.full(db, tmp.resolve("full"), probe);
             assertFalse(progressNice.isEmpty(), "no file was copied off the caller's thread");
-            for (int nice : progressNice) {
-                assertEquals(LowPriority.DEFAULT_NICENESS, nice, "the copying thread's nice value");
+            for (int policy : progressNice) {
+                assertEquals(LowPriority.SCHED_IDLE, policy, "the copying thread's policy");
             }
             Map<String, Integer> threads = copyThreads;
             assertTrue(threads.keySet().stream().anyMatch(n -> n.contains("powdb-backup-co")), "copy threads: "
                     + threads);
-            threads.forEach((name, nice) -> assertEquals(LowPriority.DEFAULT_NICENESS, nice, name));
+            threads.forEach((name, policy) -> assertEquals(LowPriority.SCHED_IDLE, policy, name));
             fill(db, "t", 30000, 30100);
             Backups.incremental(db, tmp.resolve("inc"), tmp.resolve("full"), BackupProgress.NONE);
         }
-        assertEquals(callerBefore, LowPriority.currentNiceness(), "the caller's nice value changed");
+        assertEquals(callerBefore, LowPriority.currentPolicy(), "the caller's policy changed");
         Path restored = tmp.resolve("restored");
         Backups.restore(tmp.resolve("full"), List.of(tmp.resolve("inc")), restored, BackupProgress.NONE);
         try (Database db = Database.open(restored)) {
@@ -179,16 +220,17 @@ class LowPriorityTest {
         }
     }
 
-    private static void assumeLinuxWithRenice() {
+    private static void assumeLinuxWith(String tool) {
         assumeTrue(LowPriority.currentNiceness() != Integer.MIN_VALUE, "needs /proc/thread-self (Linux)");
-        assumeTrue(LowPriority.currentNiceness() < LowPriority.DEFAULT_NICENESS, "the test runs niced already");
-        boolean renice = Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
-                .anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, "renice")));
-        assumeTrue(renice, "needs renice(1) on the PATH");
+        assumeTrue(LowPriority.currentNiceness() < 10, "the test runs niced already");
+        assumeTrue(LowPriority.currentPolicy() != LowPriority.SCHED_IDLE, "the test runs idle already");
+        boolean found = Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
+                .anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, tool)));
+        assumeTrue(found, "needs " + tool + "(1) on the PATH");
     }
 
-    /** Nice value of every thread of this process whose name starts with {@code prefix} (names cut at 15). */
-    private static Map<String, Integer> threadNiceness(String prefix) {
+    /** Scheduling policy of every thread of this process whose name starts with {@code prefix} (names cut at 15). */
+    private static Map<String, Integer> threadPolicies(String prefix) {
         Map<String, Integer> out = new TreeMap<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {
@@ -199,7 +241,7 @@ class LowPriorityTest {
                     continue; // the thread ended
                 }
                 if (comm.startsWith(prefix)) {
-                    out.put(comm + "#" + task.getFileName(), LowPriority.niceness(task.resolve("stat")));
+                    out.put(comm + "#" + task.getFileName(), LowPriority.policy(task.resolve("stat")));
                 }
             }
         } catch (IOException e) {
