@@ -97,7 +97,7 @@ final class TxContext implements EditLog {
             if (ranges.length > 0) {
                 long lsn = engine.wal().append(WalRecordType.PAGE_EDIT, txId, out -> {
                     boolean full = page.lsn() < engine.fpiThreshold();
-                    out.i32(page.fileId()).i32(page.pageNo()).u8(full ? 1 : 0);
+                    writePageHeader(out, page, full);
                     writeRanges(out, full ? PageRedo.nonZeroRuns(page) : ranges, now);
                     writeUndoRanges(out, ranges, base);
                 });
@@ -115,7 +115,7 @@ final class TxContext implements EditLog {
     public long logEdit(Page page, int[] ranges, byte[] before) {
         long lsn = engine.wal().append(WalRecordType.PAGE_EDIT, txId, out -> {
             boolean full = page.lsn() < engine.fpiThreshold();
-            out.i32(page.fileId()).i32(page.pageNo()).u8(full ? 1 : 0);
+            writePageHeader(out, page, full);
             int[] redo = full ? PageRedo.nonZeroRuns(page) : ranges;
             byte[] now = PageRedo.raw(page);
             writeRanges(out, redo, now);
@@ -129,6 +129,16 @@ final class TxContext implements EditLog {
             undo.i32(undo.length() - start + 4);
         }
         return lsn;
+    }
+
+    /**
+     * Starts a page record (file id, page number, full-image flag) and notes the page as changed. This runs inside
+     * the WAL append, where no checkpoint can cut the change-tracking window between the record's LSN and the note
+     * (see {@link dev.powdb.storage.page.ChangeTracker#noteLogging}).
+     */
+    private void writePageHeader(ByteSink out, Page page, boolean full) {
+        out.i32(page.fileId()).i32(page.pageNo()).u8(full ? 1 : 0);
+        engine.pool.changes().noteLogging(page.fileId(), page.pageNo());
     }
 
     /** Marks an undo range whose before-bytes were all zero (fresh space): no bytes follow it. */

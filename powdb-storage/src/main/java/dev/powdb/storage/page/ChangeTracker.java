@@ -47,6 +47,17 @@ public final class ChangeTracker {
         current.computeIfAbsent(fileId, k -> new BitSet()).set(pageNo);
     }
 
+    /**
+     * Notes a page whose change is being logged; called from inside the WAL append that gives the change its LSN.
+     * A checkpoint cuts a window with appends paused, so the page is noted in the window its LSN falls in. Noted only
+     * when its LSN is stamped, after the append, it could land in the window after a cut that came in between,
+     * and a crash before the next checkpoint loses that window: recovery notes only what it replays, from the cut
+     * on, and an increment would then miss the page.
+     */
+    public void noteLogging(int fileId, int pageNo) {
+        note(fileId, pageNo);
+    }
+
     /** Notes a page that recovery's redo met in the log (whether or not the page needed the change again). */
     public void noteRecovered(int fileId, int pageNo) {
         note(fileId, pageNo);
