@@ -5,16 +5,16 @@ import dev.powdb.storage.DatabaseOptions;
 import dev.powdb.storage.SyncMode;
 import dev.powdb.storage.Transaction;
 import dev.powdb.storage.VerifyReport;
+import dev.powdb.storage.io.ForwardingStorageFile;
+import dev.powdb.storage.io.ForwardingStorageFs;
 import dev.powdb.storage.io.OsStorageFs;
 import dev.powdb.storage.io.StorageFile;
-import dev.powdb.storage.io.StorageFs;
 import dev.powdb.storage.page.ChangeTracker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -293,29 +293,26 @@ class ChangeTrackingTest {
     }
 
     /** The real file system, except that one thread's next write to a WAL segment waits until released. */
-    private static final class PausingWalFs implements StorageFs {
-        private final StorageFs os = OsStorageFs.INSTANCE;
+    private static final class PausingWalFs extends ForwardingStorageFs {
         private final AtomicReference<Thread> pausing = new AtomicReference<>();
         final CountDownLatch paused = new CountDownLatch(1);
         final CountDownLatch resume = new CountDownLatch(1);
+
+        PausingWalFs() {
+            super(OsStorageFs.INSTANCE);
+        }
 
         void pauseWalWriteOf(Thread t) {
             pausing.set(t);
         }
 
         @Override
-        public StorageFile open(Path path, boolean create) throws IOException {
-            StorageFile f = os.open(path, create);
+        protected StorageFile wrap(Path path, StorageFile f) {
             Path parent = path.getParent();
             if (parent == null || !parent.getFileName().toString().equals("wal")) {
                 return f;
             }
-            return new StorageFile() {
-                @Override
-                public int read(ByteBuffer dst, long position) throws IOException {
-                    return f.read(dst, position);
-                }
-
+            return new ForwardingStorageFile(f) {
                 @Override
                 public void write(ByteBuffer src, long position) throws IOException {
                     if (pausing.compareAndSet(Thread.currentThread(), null)) {
@@ -329,69 +326,9 @@ class ChangeTrackingTest {
                             throw new IOException("interrupted", e);
                         }
                     }
-                    f.write(src, position);
-                }
-
-                @Override
-                public long size() throws IOException {
-                    return f.size();
-                }
-
-                @Override
-                public void truncate(long sizeBytes) throws IOException {
-                    f.truncate(sizeBytes);
-                }
-
-                @Override
-                public void sync() throws IOException {
-                    f.sync();
-                }
-
-                @Override
-                public void close() throws IOException {
-                    f.close();
+                    super.write(src, position);
                 }
             };
-        }
-
-        @Override
-        public boolean exists(Path path) {
-            return os.exists(path);
-        }
-
-        @Override
-        public boolean isDirectory(Path path) {
-            return os.isDirectory(path);
-        }
-
-        @Override
-        public List<String> list(Path dir) throws IOException {
-            return os.list(dir);
-        }
-
-        @Override
-        public void createDirectories(Path dir) throws IOException {
-            os.createDirectories(dir);
-        }
-
-        @Override
-        public void deleteIfExists(Path path) throws IOException {
-            os.deleteIfExists(path);
-        }
-
-        @Override
-        public void rename(Path from, Path to) throws IOException {
-            os.rename(from, to);
-        }
-
-        @Override
-        public void syncDirectory(Path dir) throws IOException {
-            os.syncDirectory(dir);
-        }
-
-        @Override
-        public Closeable lock(Path lockFile) throws IOException {
-            return os.lock(lockFile);
         }
     }
 }

@@ -12,15 +12,15 @@ import dev.powdb.storage.TableSchema;
 import dev.powdb.storage.Transaction;
 import dev.powdb.storage.VerifyReport;
 import dev.powdb.storage.engine.Verifier;
+import dev.powdb.storage.io.ForwardingStorageFile;
+import dev.powdb.storage.io.ForwardingStorageFs;
 import dev.powdb.storage.io.StorageFile;
 import dev.powdb.storage.io.StorageFs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.io.Closeable;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -420,46 +420,24 @@ class GroupCommitTest {
     // ---- a file layer that counts WAL fsyncs and gives them a cost --------------------------------------------
 
     /** Delegates to a {@link FaultyFs}; counts syncs of files in a {@code wal} directory and delays each. */
-    private static final class CountingFs implements StorageFs {
-        private final FaultyFs fs;
+    private static final class CountingFs extends ForwardingStorageFs {
         private final long syncMillis;
         final AtomicLong walSyncs = new AtomicLong();
 
         CountingFs(FaultyFs fs, long syncMillis) {
-            this.fs = fs;
+            super(fs);
             this.syncMillis = syncMillis;
         }
 
         @Override
-        public StorageFile open(Path path, boolean create) throws IOException {
-            StorageFile f = fs.open(path, create);
+        protected StorageFile wrap(Path path, StorageFile f) {
             Path parent = path.getParent();
             boolean wal = parent != null && parent.getFileName() != null
                     && parent.getFileName().toString().equals("wal");
             if (!wal) {
                 return f;
             }
-            return new StorageFile() {
-                @Override
-                public int read(ByteBuffer dst, long position) throws IOException {
-                    return f.read(dst, position);
-                }
-
-                @Override
-                public void write(ByteBuffer src, long position) throws IOException {
-                    f.write(src, position);
-                }
-
-                @Override
-                public long size() throws IOException {
-                    return f.size();
-                }
-
-                @Override
-                public void truncate(long sizeBytes) throws IOException {
-                    f.truncate(sizeBytes);
-                }
-
+            return new ForwardingStorageFile(f) {
                 @Override
                 public void sync() throws IOException {
                     if (syncMillis > 0) {
@@ -470,55 +448,10 @@ class GroupCommitTest {
                             throw new IOException("interrupted fsync", e);
                         }
                     }
-                    f.sync();
+                    super.sync();
                     walSyncs.incrementAndGet();
                 }
-
-                @Override
-                public void close() throws IOException {
-                    f.close();
-                }
             };
-        }
-
-        @Override
-        public boolean exists(Path path) {
-            return fs.exists(path);
-        }
-
-        @Override
-        public boolean isDirectory(Path path) {
-            return fs.isDirectory(path);
-        }
-
-        @Override
-        public List<String> list(Path dir) throws IOException {
-            return fs.list(dir);
-        }
-
-        @Override
-        public void createDirectories(Path dir) throws IOException {
-            fs.createDirectories(dir);
-        }
-
-        @Override
-        public void deleteIfExists(Path path) throws IOException {
-            fs.deleteIfExists(path);
-        }
-
-        @Override
-        public void rename(Path from, Path to) throws IOException {
-            fs.rename(from, to);
-        }
-
-        @Override
-        public void syncDirectory(Path dir) throws IOException {
-            fs.syncDirectory(dir);
-        }
-
-        @Override
-        public Closeable lock(Path lockFile) throws IOException {
-            return fs.lock(lockFile);
         }
     }
 }

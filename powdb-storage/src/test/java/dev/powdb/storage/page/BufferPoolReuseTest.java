@@ -96,20 +96,29 @@ class BufferPoolReuseTest {
 
     /** A file of {@link #PAGES} pages, every page past the header written at version 0 and flushed. */
     private void createFile() throws IOException {
-        BufferPool pool = new BufferPool(PAGES * 2, PageFlushGate.NONE);
-        PagedFile f = open(pool);
-        f.writeHeader(log, 1);
-        for (int i = 1; i < PAGES; i++) {
-            Page p = f.allocate();
-            try {
-                write(p, 0);
-            } finally {
-                p.unpin();
+        createFile("t.heap", PAGES);
+    }
+
+    /** {@code dir/name} with {@code pages} pages, every page past the header written at version 0 and flushed. */
+    private Path createFile(String name, int pages) throws IOException {
+        Path path = dir.resolve(name);
+        BufferPool pool = new BufferPool(64, PageFlushGate.NONE);
+        PagedFile f = new PagedFile(FILE_ID, name, path, OsStorageFs.INSTANCE.open(path, true), pool);
+        try {
+            f.writeHeader(log, 1);
+            for (int i = 1; i < pages; i++) {
+                Page p = f.allocate();
+                try {
+                    write(p, 0);
+                } finally {
+                    p.unpin();
+                }
             }
+            f.flushAndSync();
+        } finally {
+            f.close();
         }
-        f.flushAndSync();
-        f.close();
-        opened.remove(f);
+        return path;
     }
 
     @Test
@@ -282,20 +291,7 @@ class BufferPoolReuseTest {
     void aFlushWritesEveryDirtyPageWhenEvictionsMovePagesBetweenItsChunks() throws Exception {
         int chunk = BufferPool.SCAN_CHUNK;
         int capacity = 3 * chunk;
-        Path path = dir.resolve("big.heap");
-        BufferPool setup = new BufferPool(64, PageFlushGate.NONE);
-        PagedFile sf = new PagedFile(FILE_ID, "big.heap", path, OsStorageFs.INSTANCE.open(path, true), setup);
-        sf.writeHeader(log, 1);
-        for (int i = 1; i < capacity + 16; i++) {
-            Page p = sf.allocate();
-            try {
-                write(p, 0);
-            } finally {
-                p.unpin();
-            }
-        }
-        sf.flushAndSync();
-        sf.close();
+        Path path = createFile("big.heap", capacity + 16);
         BufferPool pool = new BufferPool(capacity, PageFlushGate.NONE);
         PagedFile f = new PagedFile(FILE_ID, "big.heap", path, OsStorageFs.INSTANCE.open(path, false), pool);
         opened.add(f);

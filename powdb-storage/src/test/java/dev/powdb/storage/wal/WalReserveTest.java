@@ -9,11 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.powdb.storage.ErrorCode;
 import dev.powdb.storage.PowDbException;
+import dev.powdb.storage.io.ForwardingStorageFile;
+import dev.powdb.storage.io.ForwardingStorageFs;
 import dev.powdb.storage.io.OsStorageFs;
 import dev.powdb.storage.io.StorageFile;
-import dev.powdb.storage.io.StorageFs;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -171,11 +171,12 @@ class WalReserveTest {
     }
 
     /** The real file system, whose WAL files fail a write (or an fsync) made by the reserve thread. */
-    private static final class FailingReserveFs implements StorageFs {
+    private static final class FailingReserveFs extends ForwardingStorageFs {
         private final boolean failSync;
         volatile IOException thrown;
 
         FailingReserveFs(boolean failSync) {
+            super(OsStorageFs.INSTANCE);
             this.failSync = failSync;
         }
 
@@ -187,86 +188,20 @@ class WalReserveTest {
         }
 
         @Override
-        public StorageFile open(Path path, boolean create) throws IOException {
-            StorageFile f = OsStorageFs.INSTANCE.open(path, create);
-            return new StorageFile() {
-                @Override
-                public int read(ByteBuffer dst, long position) throws IOException {
-                    return f.read(dst, position);
-                }
-
+        protected StorageFile wrap(Path path, StorageFile f) {
+            return new ForwardingStorageFile(f) {
                 @Override
                 public void write(ByteBuffer src, long position) throws IOException {
                     maybeFail(false);
-                    f.write(src, position);
-                }
-
-                @Override
-                public long size() throws IOException {
-                    return f.size();
-                }
-
-                @Override
-                public void truncate(long sizeBytes) throws IOException {
-                    f.truncate(sizeBytes);
+                    super.write(src, position);
                 }
 
                 @Override
                 public void sync() throws IOException {
                     maybeFail(true);
-                    f.sync();
-                }
-
-                @Override
-                public void close() throws IOException {
-                    f.close();
+                    super.sync();
                 }
             };
-        }
-
-        @Override
-        public boolean exists(Path path) {
-            return OsStorageFs.INSTANCE.exists(path);
-        }
-
-        @Override
-        public boolean isDirectory(Path path) {
-            return OsStorageFs.INSTANCE.isDirectory(path);
-        }
-
-        @Override
-        public List<String> list(Path dir) throws IOException {
-            return OsStorageFs.INSTANCE.list(dir);
-        }
-
-        @Override
-        public void createDirectories(Path dir) throws IOException {
-            OsStorageFs.INSTANCE.createDirectories(dir);
-        }
-
-        @Override
-        public void deleteIfExists(Path path) throws IOException {
-            OsStorageFs.INSTANCE.deleteIfExists(path);
-        }
-
-        @Override
-        public void rename(Path from, Path to) throws IOException {
-            OsStorageFs.INSTANCE.rename(from, to);
-        }
-
-        @Override
-        public void syncDirectory(Path dir) throws IOException {
-            OsStorageFs.INSTANCE.syncDirectory(dir);
-        }
-
-        @Override
-        public Closeable lock(Path lockFile) throws IOException {
-            return OsStorageFs.INSTANCE.lock(lockFile);
-        }
-
-        @Override
-        public boolean allowsBackgroundWrites() {
-            return true;
         }
     }
 }
