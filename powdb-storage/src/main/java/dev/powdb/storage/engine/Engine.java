@@ -370,6 +370,9 @@ public final class Engine implements Closeable {
         deleteOrphans();
     }
 
+    /** Test seam: runs in {@link #commit} after the transaction's pages are logged and before its commit record. */
+    volatile Runnable beforeCommitRecordForTesting;
+
     /** Commits: appends the commit record, releases the lock, then waits for durability per the sync mode. */
     public void commit(TxContext ctx) {
         long lsn = -1;
@@ -379,6 +382,10 @@ public final class Engine implements Closeable {
             } catch (RuntimeException e) {
                 rollbackAfterFailedCommit(ctx, e);
                 throw e;
+            }
+            Runnable hook = beforeCommitRecordForTesting;
+            if (hook != null) {
+                hook.run();
             }
             if (ctx.wroteAnything()) {
                 long micros = System.currentTimeMillis() * 1000L;

@@ -100,8 +100,7 @@ final class TxContext implements EditLog {
                     writePageHeader(out, page, full);
                     writeRanges(out, full ? PageRedo.nonZeroRuns(page) : ranges, now);
                     writeUndoRanges(out, ranges, base);
-                });
-                noteFirst(lsn);
+                }, this::noteFirst);
                 page.stampLogged(lsn);
             }
             page.clearPending();
@@ -120,8 +119,7 @@ final class TxContext implements EditLog {
             byte[] now = PageRedo.raw(page);
             writeRanges(out, redo, now);
             writeUndoRanges(out, ranges, before);
-        });
-        noteFirst(lsn);
+        }, this::noteFirst);
         if (!compensating) {
             int start = undo.length();
             undo.u8(UNDO_PAGE).i32(page.fileId()).i32(page.pageNo());
@@ -186,8 +184,7 @@ final class TxContext implements EditLog {
         flushPending();
         byte[] a = after.serialize();
         byte[] b = before.serialize();
-        long lsn = engine.wal().append(WalRecordType.CATALOG, txId, out -> out.blob(a).blob(b));
-        noteFirst(lsn);
+        engine.wal().append(WalRecordType.CATALOG, txId, out -> out.blob(a).blob(b), this::noteFirst);
         if (!compensating) {
             int start = undo.length();
             undo.u8(UNDO_CATALOG).blob(b);
@@ -229,6 +226,11 @@ final class TxContext implements EditLog {
         undo.i32(undo.length() - start + 4);
     }
 
+    /**
+     * Records the transaction's first LSN. Logging passes this to the WAL append, which calls it before it lets go
+     * of the append lock: a checkpoint pauses appends to capture the LSN from which open transactions must be
+     * undone, and a first record appended but not yet noted would make it start after that record.
+     */
     private void noteFirst(long lsn) {
         if (firstLsn < 0) {
             firstLsn = lsn;

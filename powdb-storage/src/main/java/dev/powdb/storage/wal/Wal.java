@@ -134,6 +134,16 @@ public final class Wal implements Closeable, PageFlushGate {
      * @throws PowDbException POISONED after a failed write or fsync
      */
     public long append(int type, long txId, PayloadWriter payload) {
+        return append(type, txId, payload, null);
+    }
+
+    /**
+     * Appends a record like {@link #append(int, long, PayloadWriter)} and, once it has its LSN, gives that LSN to
+     * {@code assigned} before the append lock is released. Whatever {@code assigned} records is therefore in place
+     * for anyone who pauses appends ({@link #withAppendsPaused}) and sees the record appended, such as a
+     * checkpoint choosing the LSN from which open transactions must be undone.
+     */
+    public long append(int type, long txId, PayloadWriter payload, java.util.function.LongConsumer assigned) {
         long lsn;
         boolean needFlush;
         appendLock.lock();
@@ -154,6 +164,9 @@ public final class Wal implements Closeable, PageFlushGate {
             nextLsn = lsn + 1;
             bytesAppended += len;
             needFlush = buffer.length() >= FLUSH_THRESHOLD_BYTES;
+            if (assigned != null) {
+                assigned.accept(lsn);
+            }
         } finally {
             appendLock.unlock();
         }
@@ -578,6 +591,16 @@ public final class Wal implements Closeable, PageFlushGate {
     /** Highest LSN known to be on stable storage. */
     public long durableLsn() {
         return durableLsn;
+    }
+
+    /** Bytes of frames appended but not yet handed to the operating system. */
+    public int bufferedBytes() {
+        appendLock.lock();
+        try {
+            return buffer.length();
+        } finally {
+            appendLock.unlock();
+        }
     }
 
     /** Total bytes of frames appended since this writer was opened. */
