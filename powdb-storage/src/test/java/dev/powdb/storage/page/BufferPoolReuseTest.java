@@ -1,11 +1,13 @@
 package dev.powdb.storage.page;
 
+import dev.powdb.storage.io.ForwardingStorageFile;
 import dev.powdb.storage.io.OsStorageFs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +15,7 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -282,51 +285,128 @@ class BufferPoolReuseTest {
         assertTrue(f.resident(1) != stale, "page 1 came back in the poisoned frame while it was held in reserve");
     }
     /**
-     * A flush collects the dirty pages a chunk of the clock at a time, and between two chunks another thread may
-     * evict a page, which moves the clock's last page into the evicted one's slot. Here the dirty pages sit at the
-     * end of the clock and a page is read (evicting one) between every two chunks: every page dirtied before the
-     * flush must still be written, each once.
+     * A flush copies the clock under the pool lock and looks at the copy without it, so other threads read pages
+     * (and evict others, dirty ones included) meanwhile. Here another thread reads 200 pages into a full pool
+     * after the copy is made, which evicts clean and dirty pages and reuses their frames: every page dirtied
+     * before the flush must still be written, by its eviction or by the flush, each once.
      */
     @Test
-    void aFlushWritesEveryDirtyPageWhenEvictionsMovePagesBetweenItsChunks() throws Exception {
-        int chunk = BufferPool.SCAN_CHUNK;
-        int capacity = 3 * chunk;
-        Path path = createFile("big.heap", capacity + 16);
+    void aFlushWritesEveryDirtyPageWhileOtherThreadsEvictPagesFromItsCopyOfTheClock() throws Exception {
+        int capacity = 256;
+        int dirty = capacity / 2;
+        Path path = createFile("big.heap", capacity + 216);
         BufferPool pool = new BufferPool(capacity, PageFlushGate.NONE);
         PagedFile f = new PagedFile(FILE_ID, "big.heap", path, OsStorageFs.INSTANCE.open(path, false), pool);
         opened.add(f);
-        for (int no = 1; no <= 2 * chunk; no++) {
+        for (int no = 1; no <= capacity - dirty; no++) {
             f.pin(no).unpin(); // clean pages first: the start of the clock
         }
-        for (int no = 2 * chunk + 1; no <= capacity; no++) {
-            Page p = f.pin(no); // dirty pages last: the end of the clock, and the pool is full
+        for (int no = capacity - dirty + 1; no <= capacity; no++) {
+            Page p = f.pin(no); // dirty pages last, and the pool is full
             try {
                 write(p, 1);
             } finally {
                 p.unpin();
             }
         }
-        int dirty = capacity - 2 * chunk;
         assertEquals(dirty, pool.dirtyCount());
-        int[] next = {capacity + 1};
-        BufferPool.betweenChunksForTesting = () -> f.pin(next[0]++).unpin();
+        long writesBefore = pool.writes();
+        AtomicReference<Throwable> readerFailure = new AtomicReference<>();
+        boolean[] readerDone = {false};
+        BufferPool.afterSnapshotForTesting = () -> {
+            // Another thread: it needs the pool lock, which the flush must not be holding now.
+            Thread reader = new Thread(() -> {
+                try {
+                    for (int no = capacity + 1; no <= capacity + 200; no++) {
+                        f.pin(no).unpin();
+                    }
+                } catch (Throwable t) {
+                    readerFailure.set(t);
+                }
+            }, "reader");
+            reader.start();
+            try {
+                reader.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            readerDone[0] = !reader.isAlive();
+        };
         int written;
         try {
             written = pool.flushAll();
         } finally {
-            BufferPool.betweenChunksForTesting = null;
+            BufferPool.afterSnapshotForTesting = null;
         }
-        assertEquals(capacity + 3, next[0], "a page read between every two chunks");
-        assertEquals(dirty, written, "pages the flush wrote");
+        assertTrue(readerDone[0], "the reader waited for the pool lock while the flush looked at its copy");
+        assertEquals(null, readerFailure.get());
+        long byEvictions = pool.writes() - writesBefore - written;
+        assertTrue(byEvictions > 0, "the reads evicted no dirty page (" + written + " written by the flush)");
+        assertEquals(dirty, written + byEvictions, "pages written by evictions and by the flush, each once");
         assertEquals(0, pool.dirtyCount());
         BufferPool check = new BufferPool(64, PageFlushGate.NONE);
         PagedFile cf = new PagedFile(FILE_ID, "big.heap", path, OsStorageFs.INSTANCE.open(path, false), check);
         try {
-            for (int no = 2 * chunk + 1; no <= capacity; no++) {
+            for (int no = capacity - dirty + 1; no <= capacity; no++) {
                 assertEquals(1, versionOf(cf, no), "page " + no + " was not written");
             }
         } finally {
             cf.close();
         }
+    }
+
+    /**
+     * A checkpoint's flush writes its pages in file order and fsyncs them every {@link BufferPool#CHECKPOINT_STEP}
+     * pages, so that the kernel never holds more than one step of them unwritten: a commit's WAL fsync issued
+     * during the checkpoint then queues behind one step at most, not behind every page of the checkpoint.
+     */
+    @Test
+    void aCheckpointFlushWritesInFileOrderAndFsyncsEveryStep() throws Exception {
+        int pages = 300;
+        Path path = createFile("steps.heap", pages + 1);
+        List<Long> writes = new ArrayList<>();
+        int[] sinceSync = {0};
+        int[] maxBetweenSyncs = {0};
+        int[] syncs = {0};
+        ForwardingStorageFile counting = new ForwardingStorageFile(OsStorageFs.INSTANCE.open(path, false)) {
+            @Override
+            public void write(ByteBuffer src, long position) throws IOException {
+                writes.add(position);
+                maxBetweenSyncs[0] = Math.max(maxBetweenSyncs[0], ++sinceSync[0]);
+                super.write(src, position);
+            }
+
+            @Override
+            public void sync() throws IOException {
+                syncs[0]++;
+                sinceSync[0] = 0;
+                super.sync();
+            }
+        };
+        BufferPool pool = new BufferPool(1024, PageFlushGate.NONE);
+        PagedFile f = new PagedFile(FILE_ID, "steps.heap", path, counting, pool);
+        opened.add(f);
+        List<Integer> order = new ArrayList<>();
+        for (int no = 1; no <= pages; no++) {
+            order.add(no);
+        }
+        java.util.Collections.shuffle(order, new Random(5));
+        for (int no : order) {
+            Page p = f.pin(no);
+            try {
+                write(p, 1);
+            } finally {
+                p.unpin();
+            }
+        }
+        assertEquals(pages, pool.flushAll());
+        assertEquals(pages, writes.size());
+        for (int i = 1; i < writes.size(); i++) {
+            assertTrue(writes.get(i) > writes.get(i - 1), "write " + i + " went back in the file, from "
+                    + writes.get(i - 1) + " to " + writes.get(i));
+        }
+        assertEquals(BufferPool.CHECKPOINT_STEP, maxBetweenSyncs[0], "most pages written between two fsyncs");
+        assertEquals(0, sinceSync[0], "pages left unsynced at the end of the flush");
+        assertEquals((pages + BufferPool.CHECKPOINT_STEP - 1) / BufferPool.CHECKPOINT_STEP, syncs[0]);
     }
 }
