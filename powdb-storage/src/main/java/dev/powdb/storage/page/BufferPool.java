@@ -414,10 +414,11 @@ public final class BufferPool {
                 }
             }
         } finally {
+            // Without the pool lock, like any unpin: touching thousands of pages held it for milliseconds.
+            for (Page p : dirty) {
+                p.pins.decrementAndGet();
+            }
             synchronized (this) {
-                for (Page p : dirty) {
-                    p.pins.decrementAndGet();
-                }
                 writes += n;
             }
         }
@@ -466,8 +467,8 @@ public final class BufferPool {
     /** Number of dirty pages currently cached (counted without the pool lock, so a close estimate). */
     public int dirtyCount() {
         int n = 0;
-        for (Page p : snapshot()) {
-            if (p.dirty) {
+        for (Object o : snapshot()) {
+            if (((Page) o).dirty) {
                 n++;
             }
         }
@@ -490,12 +491,13 @@ public final class BufferPool {
      */
     private List<Page> pinDirty(java.util.function.Predicate<Page> which) {
         List<Page> dirty = new ArrayList<>();
-        Page[] pages = snapshot();
+        Object[] pages = snapshot();
         Runnable hook = afterSnapshotForTesting;
         if (hook != null) {
             hook.run();
         }
-        for (Page p : pages) {
+        for (Object o : pages) {
+            Page p = (Page) o;
             if (!p.dirty || !which.test(p)) {
                 continue;
             }
@@ -525,8 +527,12 @@ public final class BufferPool {
         return true;
     }
 
-    private synchronized Page[] snapshot() {
-        return clock.toArray(new Page[0]);
+    /**
+     * A copy of the clock. An {@code Object[]}: copying into a {@code Page[]} checks the type of every element,
+     * which reads every page's header, and took 1.5-3 ms under the lock for 65,536 frames instead of microseconds.
+     */
+    private synchronized Object[] snapshot() {
+        return clock.toArray();
     }
 
     /** Test seam: run by {@link #pinDirty} after it copied the clock, without the pool lock (null in production). */
