@@ -58,6 +58,8 @@ final class BackupBenchOptions {
             "  --writer-seconds N    measured seconds of the run without a backup (default 30)",
             "  --writer-backups N    full backups taken one after another (2 s apart) while the writers",
             "                        run; their commits are pooled (default 5)",
+            "  --writer-warmup-backups N  unmeasured full backups taken while the writers run, before",
+            "                        those (default 3; the JIT compiles the backup's code meanwhile)",
             "  --warmup-seconds N    seconds writers run unmeasured before each measurement (default 5)",
             "  --increment-percents LIST  percentages of the pages changed before each increment",
             "                        (default 0.1,1,10)",
@@ -88,6 +90,7 @@ final class BackupBenchOptions {
     int writerRate = 0;
     int writerSeconds = 30;
     int writerBackups = 5;
+    int writerWarmupBackups = 3;
     int warmupSeconds = 5;
     List<Double> incrementPercents = List.of(0.1, 1.0, 10.0);
     int walMb = 200;
@@ -133,6 +136,7 @@ final class BackupBenchOptions {
                 case "--writer-rate" -> o.writerRate = nonNegativeInt(a, v, 1_000_000);
                 case "--writer-seconds" -> o.writerSeconds = positiveInt(a, v, 3600);
                 case "--writer-backups" -> o.writerBackups = positiveInt(a, v, 100);
+                case "--writer-warmup-backups" -> o.writerWarmupBackups = nonNegativeInt(a, v, 100);
                 case "--warmup-seconds" -> o.warmupSeconds = nonNegativeInt(a, v, 600);
                 case "--increment-percents" -> o.incrementPercents = parsePercents(a, v);
                 case "--wal-mb" -> o.walMb = positiveInt(a, v, 100_000);

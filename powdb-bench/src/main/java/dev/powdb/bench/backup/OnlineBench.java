@@ -61,7 +61,7 @@ final class OnlineBench {
             if (options.parts.contains(BenchPart.WRITERS)) {
                 Database open = db;
                 part(BenchPart.WRITERS, () -> online.writers = new WriterLatency(open, rows, nextId, options.writers,
-                        options.writerRate, options.writerBackups, options.seed, out)
+                        options.writerRate, options.writerBackups, options.writerWarmupBackups, options.seed, out)
                         .run(options.warmupSeconds, options.writerSeconds, scratch));
             }
             if (options.parts.contains(BenchPart.INCREMENTS)) {

@@ -58,8 +58,15 @@ final class OnlineReport {
                     + "hardly in p99; `--writer-rate` measures against a schedule instead. ");
         }
         int backups = w.backupsUnderLoad().size();
-        md.append(w.warmupSeconds()).append(" s of warm-up before each run are not counted. With backups, ")
-                .append(backups).append(" full backup").append(backups == 1 ? " was" : "s were")
+        md.append(w.warmupSeconds()).append(" s of warm-up before each run are not counted. With backups, ");
+        if (w.warmUpBackups() != null) {
+            int warm = w.warmUpBackups().perBackup().size();
+            md.append(warm).append(" warm-up backup").append(warm == 1 ? " was" : "s were")
+                    .append(" taken first and ").append(warm == 1 ? "is" : "are")
+                    .append(" not in the comparison (in a fresh JVM the JIT compiles the backup's code meanwhile; "
+                    + "see the row below), then ");
+        }
+        md.append(backups).append(" full backup").append(backups == 1 ? " was" : "s were")
                 .append(" taken one after another (").append(WriterLatency.GAP_MILLIS / 1000)
                 .append(" s apart) while the writers ran; a commit counts when it began, or was scheduled, inside "
                 + "a backup's run, and the pooled row holds all of them.\n\n");
@@ -67,6 +74,9 @@ final class OnlineReport {
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         latencyRow(md, "no backup", w.quiet());
         latencyRow(md, backups == 1 ? "full backup running" : "full backups running (pooled)", w.withBackup());
+        if (w.warmUpBackups() != null) {
+            latencyRow(md, "warm-up backups running (pooled, not compared)", w.warmUpBackups().pooled());
+        }
         if (backups > 1) {
             for (int b = 0; b < backups; b++) {
                 latencyRow(md, "backup " + (b + 1), w.withBackups().perBackup().get(b));

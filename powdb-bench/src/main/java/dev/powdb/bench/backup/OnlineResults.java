@@ -41,13 +41,16 @@ final class OnlineResults {
      * @param warmupSeconds    unmeasured seconds before each measured window
      * @param quiet            commits with no backup running
      * @param withBackups      commits that began while one of the full backups ran, pooled, per backup and per phase
+     * @param warmUpBackups    the same for the unmeasured full backups taken before them while the writers ran, or
+     *                         null when there were none
      * @param backupQuiet      the same kind of full backup with no writers, just before
      * @param backupsUnderLoad the full backups the writers ran against, in order
      * @param gc               the GC pauses in each window (those of the backups added up), or null when this JVM's
      *                         collectors send no notifications
      */
     record WriterRuns(int writers, int ratePerWriter, int warmupSeconds, CommitLatencies.Summary quiet,
-                      BackupWindows.Analysis withBackups, BackupTiming backupQuiet,
+                      BackupWindows.Analysis withBackups, BackupWindows.Analysis warmUpBackups,
+                      BackupTiming backupQuiet,
                       List<BackupTiming> backupsUnderLoad, GcWindows gc) {
         WriterRuns {
             backupsUnderLoad = List.copyOf(backupsUnderLoad);

@@ -32,10 +32,15 @@ import java.util.concurrent.locks.LockSupport;
  * client issuing requests at that rate.
  *
  * <p>Two runs: with no backup (after {@code warmup} seconds, {@code seconds} measured), and with {@code backups}
- * full backups ({@code Backups.full}) taken one after another after the same warm-up, {@link #GAP_MILLIS} apart
- * (each deleted before the pause). In the first a commit counts when it began inside the window; in the second when
- * it began inside one backup's run, and {@link BackupWindows} splits those commits by backup and by the backup's
- * phase (start checkpoint, copy, end), from the backup's progress reports. Commits still in flight when a window
+ * full backups ({@code Backups.full}) taken one after another after the same warm-up and {@code warmupBackups}
+ * unmeasured ones, {@link #GAP_MILLIS} apart (each deleted before the pause). In the first a commit counts when it
+ * began inside the window; in the second when it began inside one backup's run, and {@link BackupWindows} splits
+ * those commits by backup and by the backup's phase (start checkpoint, copy, end), from the backup's progress
+ * reports. The warm-up backups are reported apart: in a fresh JVM the first backups taken while writers run are
+ * when the JIT compiles the backup's code and the paths where it meets the writers, and its compiler threads run
+ * at the application's priority. Traced with the kernel's scheduler events on the 2-core benchmark machine,
+ * most commits of 2–4 ms in the first backups were writers waiting for a core held by a compiler thread (until
+ * the next 4 ms tick), and the p99 of the first backup of a run was 1.7–6.4 ms against 0.25–0.7 ms for the fifth. Commits still in flight when a window
  * closes are waited for and counted. A full backup with no writers is taken first, to compare the backup's own
  * time.
  *
@@ -61,6 +66,8 @@ final class WriterLatency {
     private final int ratePerWriter;
     /** Full backups taken one after another in the run with backups. */
     private final int backups;
+    /** Unmeasured full backups taken while the writers run, before the measured ones. */
+    private final int warmupBackups;
     private final long seed;
     private final PrintStream out;
 
@@ -68,14 +75,15 @@ final class WriterLatency {
      * @param rows   ids 1..rows exist and are updated
      * @param nextId the id the next inserted row gets (shared with the other parts)
      */
-    WriterLatency(Database db, long rows, AtomicLong nextId, int writers, int ratePerWriter, int backups, long seed,
-                  PrintStream out) {
+    WriterLatency(Database db, long rows, AtomicLong nextId, int writers, int ratePerWriter, int backups,
+                  int warmupBackups, long seed, PrintStream out) {
         this.db = db;
         this.rows = rows;
         this.nextId = nextId;
         this.writers = writers;
         this.ratePerWriter = ratePerWriter;
         this.backups = backups;
+        this.warmupBackups = warmupBackups;
         this.seed = seed;
         this.out = out;
     }
@@ -119,26 +127,31 @@ final class WriterLatency {
         loaded.start();
         Thread.sleep(warmupSeconds * 1000L);
         loaded.recordFrom = System.nanoTime();
+        List<BackupWindows.Window> warmWindows = new ArrayList<>();
         List<BackupWindows.Window> windows = new ArrayList<>();
         List<OnlineResults.BackupTiming> underLoad = new ArrayList<>();
         Exception failure = null;
         try {
-            for (int b = 1; b <= backups; b++) {
-                if (b > 1) {
+            for (int b = 1 - warmupBackups; b <= backups; b++) {
+                if (b > 1 - warmupBackups) {
                     Thread.sleep(GAP_MILLIS);
                 }
-                Path dest = scratch.resolve("full-under-load-" + b);
+                boolean warm = b < 1;
+                String name = warm ? "warm-up " + (b + warmupBackups) : Integer.toString(b);
+                Path dest = scratch.resolve("full-under-load-" + name.replace(' ', '-'));
                 BackupWindows.Marks marks = new BackupWindows.Marks();
                 long t0 = System.nanoTime();
                 try {
                     Backups.full(db, dest, marks);
                 } catch (RuntimeException e) {
                     Disk.deleteTree(dest);
-                    throw new IllegalStateException("full backup " + b + " under load failed: " + e, e);
+                    throw new IllegalStateException("full backup " + name + " under load failed: " + e, e);
                 }
                 long t1 = System.nanoTime();
-                windows.add(marks.window(t0, t1));
-                underLoad.add(new OnlineResults.BackupTiming((t1 - t0) / 1e9, Disk.sizeBytes(dest)));
+                (warm ? warmWindows : windows).add(marks.window(t0, t1));
+                if (!warm) {
+                    underLoad.add(new OnlineResults.BackupTiming((t1 - t0) / 1e9, Disk.sizeBytes(dest)));
+                }
                 Disk.deleteTree(dest);
             }
         } catch (Exception e) {
@@ -156,7 +169,18 @@ final class WriterLatency {
         if (failure != null) {
             throw failure;
         }
-        BackupWindows.Analysis analysis = BackupWindows.analyse(windows, loaded.timeline(), SLOWEST_LOGGED);
+        CommitTimeline timeline = loaded.timeline();
+        BackupWindows.Analysis analysis = BackupWindows.analyse(windows, timeline, SLOWEST_LOGGED);
+        BackupWindows.Analysis warmAnalysis = warmWindows.isEmpty() ? null
+                : BackupWindows.analyse(warmWindows, timeline, 0);
+        if (warmAnalysis != null) {
+            log("   warm-up backups (%d, not in the comparison): %s", warmWindows.size(),
+                    line(warmAnalysis.pooled()));
+            for (int b = 0; b < warmWindows.size(); b++) {
+                log("     warm-up backup %d: %.3f s, %s", b + 1, warmWindows.get(b).seconds(),
+                        line(warmAnalysis.perBackup().get(b)));
+            }
+        }
         GcPauses.Summary loadedGc = null;
         for (BackupWindows.Window w : windows) {
             GcPauses.Summary one = gcPauses(gc, w.startNanos(), w.endNanos());
@@ -178,7 +202,7 @@ final class WriterLatency {
                     c.offsetMillis(), c.phase().label);
         }
         return new OnlineResults.WriterRuns(writers, ratePerWriter, warmupSeconds, quietSummary, analysis,
-                quietBackup, underLoad, gc.recording()
+                warmAnalysis, quietBackup, underLoad, gc.recording()
                         ? new OnlineResults.GcWindows(gc.collectors(), quietGc, loadedGc) : null);
     }
 

@@ -46,6 +46,7 @@ class BackupBenchOptionsTest {
         assertEquals(0, o.writerRate);
         assertEquals(30, o.writerSeconds);
         assertEquals(5, o.writerBackups);
+        assertEquals(3, o.writerWarmupBackups);
         assertEquals(5, o.warmupSeconds);
         assertEquals(List.of(0.1, 1.0, 10.0), o.incrementPercents);
         assertEquals(200, o.walMb);
@@ -54,7 +55,8 @@ class BackupBenchOptionsTest {
     @Test
     void onlineOptions() throws Exception {
         BackupBenchOptions o = parse("--parts", "replay, Writers", "--online-size", "50", "--writers", "4",
-                "--writer-rate", "500", "--writer-seconds", "7", "--writer-backups", "3", "--warmup-seconds", "0", "--increment-percents",
+                "--writer-rate", "500", "--writer-seconds", "7", "--writer-backups", "3", "--writer-warmup-backups", "0", "--warmup-seconds", "0",
+                "--increment-percents",
                 "10,0.5,10", "--wal-mb", "20");
         assertEquals(List.of(BenchPart.WRITERS, BenchPart.REPLAY), List.copyOf(o.parts), "run order, not given order");
         assertEquals(50, o.onlineSizeMb);
@@ -62,6 +64,7 @@ class BackupBenchOptionsTest {
         assertEquals(500, o.writerRate);
         assertEquals(7, o.writerSeconds);
         assertEquals(3, o.writerBackups);
+        assertEquals(0, o.writerWarmupBackups);
         assertEquals(0, o.warmupSeconds);
         assertEquals(List.of(10.0, 0.5), o.incrementPercents, "duplicates dropped, order kept");
         assertEquals(20, o.walMb);
@@ -128,6 +131,8 @@ class BackupBenchOptionsTest {
         assertUsage("between 1 and 3600", "--writer-seconds", "0");
         assertUsage("between 1 and 100", "--writer-backups", "0");
         assertUsage("between 1 and 100", "--writer-backups", "101");
+        assertUsage("between 0 and 100", "--writer-warmup-backups", "-1");
+        assertUsage("between 0 and 100", "--writer-warmup-backups", "101");
         assertUsage("between 0 and 600", "--warmup-seconds", "601");
         assertUsage("above 0 and at most 100", "--increment-percents", "0.1,0");
         assertUsage("above 0 and at most 100", "--increment-percents", "101");

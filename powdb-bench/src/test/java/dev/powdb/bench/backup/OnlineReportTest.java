@@ -43,6 +43,10 @@ class OnlineReportTest {
                                 new BackupWindows.PhaseLatency(BackupWindows.Phase.END,
                                         summary(100, 0.05, 0.01, 0.2, 0.2, 0.2, 0))),
                         List.of(new BackupWindows.SlowCommit(2, 412.25, 1_200, BackupWindows.Phase.COPY))),
+                new BackupWindows.Analysis(summary(3_000, 1.5, 0.013, 2.5, 6.0, 7.0, 0),
+                        List.of(summary(1_600, 0.8, 0.013, 3.0, 6.0, 7.0, 0),
+                                summary(1_400, 0.7, 0.013, 1.0, 2.0, 2.5, 0)),
+                        List.of(), List.of()),
                 new OnlineResults.BackupTiming(1.0, 1_000_000_000L),
                 List.of(new OnlineResults.BackupTiming(0.5, 1_000_000_000L),
                         new OnlineResults.BackupTiming(0.75, 1_000_000_000L)),
@@ -70,7 +74,11 @@ class OnlineReportTest {
                 + "1200.000 | 4 |"), md);
         assertTrue(md.contains("| backup 1 | 0.500 | 1,000 | 2,000 | 0.012 | 0.300 |"), md);
         assertTrue(md.contains("| backup 2 | 0.750 | 1,500 | 2,000 | 0.012 | 0.900 |"), md);
-        assertTrue(md.contains("2 full backups were taken one after another (2 s apart)"), md);
+        assertTrue(md.contains("2 warm-up backups were taken first and are not in the comparison"), md);
+        assertTrue(md.contains("then 2 full backups were taken one after another (2 s apart)"), md);
+        assertTrue(md.contains("| warm-up backups running (pooled, not compared) | 1.500 | 3,000 | 2,000 | 0.013 | "
+                + "2.500 |"), md);
+        assertTrue(md.contains("p99 with a backup running ÷ p99 without: **4.00**"), "warm-ups not in the ratio: " + md);
         assertTrue(md.contains("p99 with a backup running ÷ p99 without: **4.00** (pooled; single backups 2.00–6.00)."),
                 md);
         assertTrue(md.contains("| start: checkpoint and setup | 0.100 | 200 | 2,000 | 0.020 | 1.500 |"), md);
@@ -97,7 +105,7 @@ class OnlineReportTest {
 
         OnlineResults r = sample();
         OnlineResults.WriterRuns w = r.writers;
-        r.writers = new OnlineResults.WriterRuns(2, 0, 5, w.quiet(), w.withBackups(), w.backupQuiet(),
+        r.writers = new OnlineResults.WriterRuns(2, 0, 5, w.quiet(), w.withBackups(), null, w.backupQuiet(),
                 w.backupsUnderLoad(), null);
         String none = new OnlineReport(options("--parts", "writers"), r).markdown();
         assertTrue(none.contains("GC pauses: not recorded"), none);
@@ -109,13 +117,14 @@ class OnlineReportTest {
     void pacedWritersAreDescribedAsSuch() throws Exception {
         OnlineResults r = sample();
         OnlineResults.WriterRuns w = r.writers;
-        r.writers = new OnlineResults.WriterRuns(3, 1000, 5, w.quiet(), w.withBackups(), w.backupQuiet(),
+        r.writers = new OnlineResults.WriterRuns(3, 1000, 5, w.quiet(), w.withBackups(), null, w.backupQuiet(),
                 w.backupsUnderLoad(), w.gc());
         String md = new OnlineReport(options("--parts", "writers"), r).markdown();
         assertTrue(md.contains("### Writer commit latency, 3 writer threads"), md);
         assertTrue(md.contains("schedule of 1,000 commits per second"), md);
         assertTrue(md.contains("below 3,000 commits/s"), md);
         assertFalse(md.contains("closed loop"), md);
+        assertFalse(md.contains("warm-up backup"), "no warm-up backups, no row or sentence for them: " + md);
     }
 
     @Test
