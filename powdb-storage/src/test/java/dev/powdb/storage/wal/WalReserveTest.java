@@ -89,6 +89,91 @@ class WalReserveTest {
         }
     }
 
+    /**
+     * A segment switch takes the next segment the reserve thread prepared (zeroed and fsynced under a name no reader
+     * takes for a segment) instead of creating one while commits wait; records stay in order across such switches,
+     * sealed segments hold exactly their frames, and the new segment starts with its own header.
+     */
+    @Test
+    void switchesUseTheNextSegmentPreparedInTheBackground() throws Exception {
+        Path dir = tmp.resolve("wal");
+        Files.createDirectories(dir);
+        Wal wal = new Wal(OsStorageFs.INSTANCE, dir, SEGMENT_BYTES, 1, null, 0, 0);
+        int total = 0;
+        try {
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (wal.preparedSegmentsUsed() < 2 && System.nanoTime() < deadline) {
+                append(wal, total, 100, 3000); // 300 KB at a time, with pauses for the reserve thread
+                total += 100;
+                wal.sync(wal.maxLsn());
+                Thread.sleep(2);
+            }
+            append(wal, total, 100, 3000);
+            total += 100;
+            wal.sealCurrent();
+            assertTrue(wal.preparedSegmentsUsed() >= 2, "switches with a prepared segment: "
+                    + wal.preparedSegmentsUsed());
+        } finally {
+            wal.close();
+        }
+        List<WalRecord> records = readAll(dir);
+        assertEquals(total, records.size());
+        for (int i = 0; i < records.size(); i++) {
+            assertEquals(i + 1, records.get(i).lsn);
+            assertArrayEquals(payload(i, 3000), records.get(i).payload, "record " + i);
+        }
+        List<Long> starts = new WalScanner(OsStorageFs.INSTANCE, dir).segments();
+        for (int i = 0; i + 1 < starts.size(); i++) {
+            Path p = dir.resolve(WalFormat.segmentName(starts.get(i)));
+            byte[] data = Files.readAllBytes(p);
+            WalSegmentReader.Contents c = WalSegmentReader.read(data, starts.get(i), p.toString(), r -> { });
+            assertEquals(data.length, c.lengthBytes(), "sealed segment " + p.getFileName() + " holds more than "
+                    + "its frames");
+            assertEquals(starts.get(i + 1) - 1, c.lastLsn(), "segment " + p.getFileName() + " ends where the next "
+                    + "begins");
+        }
+    }
+
+    /**
+     * A crash can leave a prepared next segment behind, even with the header a switch was writing into it when the
+     * process died (its rename had not happened, so it holds no acknowledged record). Readers ignore it and the
+     * next WAL opened over the directory deletes it.
+     */
+    @Test
+    void aPreparedSegmentLeftByACrashIsIgnoredAndDeleted() throws Exception {
+        Path dir = tmp.resolve("wal");
+        Files.createDirectories(dir);
+        Wal wal = new Wal(OsStorageFs.INSTANCE, dir, SEGMENT_BYTES, 1, null, 0, 0);
+        Wal.Tail tail;
+        try {
+            append(wal, 0, 100, 500);
+            tail = wal.syncedTail();
+        } finally {
+            wal.close();
+        }
+        Path leftover = dir.resolve(Wal.NEXT_SEGMENT_NAME);
+        byte[] stale = new byte[1 << 20];
+        byte[] header = WalFormat.segmentHeader(tail.lastLsn() + 1);
+        System.arraycopy(header, 0, stale, 0, header.length);
+        Files.write(leftover, stale);
+        assertEquals(100, readAll(dir).size(), "a reader took the leftover for a segment");
+        Wal reopened = new Wal(OsStorageFs.INSTANCE, dir, SEGMENT_BYTES, tail.lastLsn() + 1,
+                dir.resolve(WalFormat.segmentName(tail.segmentStartLsn())), tail.segmentStartLsn(),
+                tail.segmentLength());
+        try {
+            assertTrue(!Files.exists(leftover), "the leftover prepared segment was not deleted");
+            append(reopened, 100, 50, 500);
+            reopened.sync(reopened.maxLsn());
+        } finally {
+            reopened.close();
+        }
+        List<WalRecord> records = readAll(dir);
+        assertEquals(150, records.size());
+        for (int i = 0; i < records.size(); i++) {
+            assertArrayEquals(payload(i, 500), records.get(i).payload, "record " + i);
+        }
+    }
+
     @Test
     void sealedSegmentsHoldExactlyTheirFramesWhileWritersRace() throws Exception {
         Path dir = tmp.resolve("wal");
