@@ -58,6 +58,20 @@ class WalReserveTest {
         return records;
     }
 
+    /** Every segment but the newest ends with its last frame, and the next one starts at the LSN after it. */
+    private static void assertSealedSegmentsHoldExactlyTheirFrames(Path dir) throws IOException {
+        List<Long> starts = new WalScanner(OsStorageFs.INSTANCE, dir).segments();
+        for (int i = 0; i + 1 < starts.size(); i++) {
+            Path p = dir.resolve(WalFormat.segmentName(starts.get(i)));
+            byte[] data = Files.readAllBytes(p);
+            WalSegmentReader.Contents c = WalSegmentReader.read(data, starts.get(i), p.toString(), r -> { });
+            assertEquals(data.length, c.lengthBytes(), "sealed segment " + p.getFileName() + " holds more than "
+                    + "its frames");
+            assertEquals(starts.get(i + 1) - 1, c.lastLsn(), "segment " + p.getFileName() + " ends where the next "
+                    + "begins");
+        }
+    }
+
     @Test
     void aBusyLogHasSpaceReservedAheadAndEveryRecordSurvivesAReopen() throws Exception {
         Path dir = tmp.resolve("wal");
@@ -122,16 +136,7 @@ class WalReserveTest {
             assertEquals(i + 1, records.get(i).lsn);
             assertArrayEquals(payload(i, 3000), records.get(i).payload, "record " + i);
         }
-        List<Long> starts = new WalScanner(OsStorageFs.INSTANCE, dir).segments();
-        for (int i = 0; i + 1 < starts.size(); i++) {
-            Path p = dir.resolve(WalFormat.segmentName(starts.get(i)));
-            byte[] data = Files.readAllBytes(p);
-            WalSegmentReader.Contents c = WalSegmentReader.read(data, starts.get(i), p.toString(), r -> { });
-            assertEquals(data.length, c.lengthBytes(), "sealed segment " + p.getFileName() + " holds more than "
-                    + "its frames");
-            assertEquals(starts.get(i + 1) - 1, c.lastLsn(), "segment " + p.getFileName() + " ends where the next "
-                    + "begins");
-        }
+        assertSealedSegmentsHoldExactlyTheirFrames(dir);
     }
 
     /**
@@ -214,15 +219,7 @@ class WalReserveTest {
         }
         List<Long> starts = new WalScanner(OsStorageFs.INSTANCE, dir).segments();
         assertTrue(starts.size() >= 3, "segments: " + starts);
-        for (int i = 0; i + 1 < starts.size(); i++) {
-            Path p = dir.resolve(WalFormat.segmentName(starts.get(i)));
-            byte[] data = Files.readAllBytes(p);
-            WalSegmentReader.Contents c = WalSegmentReader.read(data, starts.get(i), p.toString(), r -> { });
-            assertEquals(data.length, c.lengthBytes(), "sealed segment " + p.getFileName() + " holds more than "
-                    + "its frames");
-            assertEquals(starts.get(i + 1) - 1, c.lastLsn(), "segment " + p.getFileName() + " ends where the next "
-                    + "begins");
-        }
+        assertSealedSegmentsHoldExactlyTheirFrames(dir);
         assertEquals(appended.get(), readAll(dir).size());
     }
 
