@@ -40,9 +40,9 @@ import java.util.concurrent.locks.LockSupport;
  * when the JIT compiles the backup's code and the paths where it meets the writers, and its compiler threads run
  * at the application's priority. Traced with the kernel's scheduler events on the 2-core benchmark machine,
  * most commits of 2–4 ms in the first backups were writers waiting for a core held by a compiler thread (until
- * the next 4 ms tick), and the p99 of the first backup of a run was 1.7–6.4 ms against 0.25–0.7 ms for the fifth. Commits still in flight when a window
- * closes are waited for and counted. A full backup with no writers is taken first, to compare the backup's own
- * time.
+ * the next 4 ms tick), and the p99 of the first backup of a run was 1.7–6.4 ms against 0.25–0.7 ms for the fifth.
+ * Commits still in flight when a window closes are waited for and counted. A full backup with no writers is taken
+ * first, to compare the backup's own time.
  *
  * <p>Every collection the JVM reports while the part runs is recorded ({@link GcRecorder}); for each window the GC
  * pauses overlapping it are added up ({@link GcPauses}), and those of at least {@link #LOGGED_PAUSE_MILLIS} are

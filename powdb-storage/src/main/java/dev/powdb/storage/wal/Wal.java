@@ -103,6 +103,10 @@ public final class Wal implements Closeable, PageFlushGate {
         }
     }
 
+    /**
+     * Starts the segment of {@code startLsn}, from the prepared next segment when there is one. A switch calls this
+     * holding the reserve lock, so the reserve thread cannot open the prepared file again before it is renamed.
+     */
     private void startSegment(long startLsn) throws IOException {
         Path p = dir.resolve(WalFormat.segmentName(startLsn));
         StorageFile f;
@@ -140,7 +144,7 @@ public final class Wal implements Closeable, PageFlushGate {
             segmentStartLsn = startLsn;
             segmentSize = WalFormat.SEGMENT_HEADER_SIZE;
             segmentSizeHint = segmentSize;
-            segmentCapacity = Math.max(capacity, WalFormat.SEGMENT_HEADER_SIZE);
+            segmentCapacity = capacity;
         } finally {
             reserveLock.unlock();
         }

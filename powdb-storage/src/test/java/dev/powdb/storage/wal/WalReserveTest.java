@@ -58,6 +58,16 @@ class WalReserveTest {
         return records;
     }
 
+    /** The log holds exactly the records {@link #append} wrote, numbered 0..count-1, at LSNs 1..count. */
+    private static void assertRecords(Path dir, int count, int size) throws IOException {
+        List<WalRecord> records = readAll(dir);
+        assertEquals(count, records.size());
+        for (int i = 0; i < records.size(); i++) {
+            assertEquals(i + 1, records.get(i).lsn);
+            assertArrayEquals(payload(i, size), records.get(i).payload, "record " + i);
+        }
+    }
+
     /** Every segment but the newest ends with its last frame, and the next one starts at the LSN after it. */
     private static void assertSealedSegmentsHoldExactlyTheirFrames(Path dir) throws IOException {
         List<Long> starts = new WalScanner(OsStorageFs.INSTANCE, dir).segments();
@@ -95,12 +105,7 @@ class WalReserveTest {
         } finally {
             wal.close();
         }
-        List<WalRecord> records = readAll(dir);
-        assertEquals(6000, records.size());
-        for (int i = 0; i < records.size(); i++) {
-            assertEquals(i + 1, records.get(i).lsn);
-            assertArrayEquals(payload(i, 3000), records.get(i).payload, "record " + i);
-        }
+        assertRecords(dir, 6000, 3000);
     }
 
     /**
@@ -130,12 +135,7 @@ class WalReserveTest {
         } finally {
             wal.close();
         }
-        List<WalRecord> records = readAll(dir);
-        assertEquals(total, records.size());
-        for (int i = 0; i < records.size(); i++) {
-            assertEquals(i + 1, records.get(i).lsn);
-            assertArrayEquals(payload(i, 3000), records.get(i).payload, "record " + i);
-        }
+        assertRecords(dir, total, 3000);
         assertSealedSegmentsHoldExactlyTheirFrames(dir);
     }
 
@@ -172,11 +172,7 @@ class WalReserveTest {
         } finally {
             reopened.close();
         }
-        List<WalRecord> records = readAll(dir);
-        assertEquals(150, records.size());
-        for (int i = 0; i < records.size(); i++) {
-            assertArrayEquals(payload(i, 500), records.get(i).payload, "record " + i);
-        }
+        assertRecords(dir, 150, 500);
     }
 
     @Test
