@@ -4,7 +4,15 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Deque;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs the copying part of a backup on threads with a lower CPU priority than the application's, so that on a
@@ -96,13 +104,18 @@ final class LowPriority {
     }
 
     /**
-     * Runs {@code work} on a new thread named {@code threadName} whose priority is first lowered as
-     * {@link #setting()} says, and waits for it. Threads the work starts inherit the priority. What the work returns
-     * or throws is passed on unchanged. Runs {@code work} on the calling thread instead when the setting is nice 0
-     * or the system has no per-thread priority. Note that the worker may take the buffer pool's lock (stable images
-     * of pages caught mid-write), so commits can wait for a niced thread there; that happens only for such pages.
-     * An interrupt of the waiting thread is passed to the worker (the copy stops
-     * with an {@link java.io.InterruptedIOException}) and kept set on the waiting thread.
+     * Runs {@code work} on a thread named {@code threadName} whose priority was lowered as {@link #setting()} says,
+     * and waits for it. Threads the work starts inherit the priority. What the work returns or throws is passed on
+     * unchanged. Runs {@code work} on the calling thread instead when the setting is nice 0 or the system has no
+     * per-thread priority. Note that the worker may take the buffer pool's lock (stable images of pages caught
+     * mid-write), so commits can wait for a niced thread there; that happens only for such pages. An interrupt of
+     * the waiting thread is passed to the worker (the copy stops with an {@link java.io.InterruptedIOException})
+     * and kept set on the waiting thread.
+     *
+     * <p>The worker comes from a pool of threads that keep their lowered priority between backups and end after
+     * {@link #KEEP_ALIVE_SECONDS} idle seconds, so a new process ({@code chrt} or {@code renice}) is started only
+     * when a thread is: starting one costs a fork and an exec, a few milliseconds of CPU at the application's
+     * priority, which on a 2-core machine delayed commits at the start of every backup.
      */
     static <T> T call(String threadName, IoWork<T> work) throws IOException {
         Setting setting = setting();
@@ -110,57 +123,171 @@ final class LowPriority {
             // Off, or no per-thread nice value to raise (not Linux): a thread of its own would buy nothing.
             return work.run();
         }
-        Object[] result = new Object[1];
-        Throwable[] failure = new Throwable[1];
-        Thread worker = new Thread(() -> {
-            if (!setting.idle() || !idleCurrentThread()) {
+        Task<T> task = new Task<>(threadName, work);
+        Deque<Worker> idle = IDLE_WORKERS.computeIfAbsent(setting.describe() + "|" + chrtCommand,
+                key -> new ConcurrentLinkedDeque<>());
+        Worker worker = idle.pollFirst();
+        if (worker == null) {
+            worker = new Worker(setting, chrtCommand, idle);
+        }
+        worker.mailbox.add(task);
+        task.await();
+        return task.result();
+    }
+
+    /** How long an idle low-priority thread waits for the next backup before it ends. */
+    static final long KEEP_ALIVE_SECONDS = 600;
+
+    /**
+     * Idle low-priority threads, one stack per setting and {@code chrt} program (a thread's priority cannot be
+     * raised again). The most recently used thread is taken first.
+     */
+    private static final Map<String, Deque<Worker>> IDLE_WORKERS = new ConcurrentHashMap<>();
+
+    private static final AtomicLong THREADS_STARTED = new AtomicLong();
+
+    /** Low-priority threads started so far, each lowering its priority once; for tests. */
+    static long threadsStarted() {
+        return THREADS_STARTED.get();
+    }
+
+    /** A thread that lowers its own priority once and then runs one call's work after another. */
+    private static final class Worker implements Runnable {
+        private final Setting setting;
+        private final String chrt;
+        private final Deque<Worker> idle;
+        final BlockingQueue<Task<?>> mailbox = new LinkedBlockingQueue<>();
+
+        Worker(Setting setting, String chrt, Deque<Worker> idle) {
+            this.setting = setting;
+            this.chrt = chrt;
+            this.idle = idle;
+            Thread t = new Thread(this, "powdb-low-priority");
+            // Daemon: an idle worker must not keep the JVM alive (a caller waits for its own work anyway).
+            t.setDaemon(true);
+            t.setContextClassLoader(LowPriority.class.getClassLoader());
+            t.start();
+            THREADS_STARTED.incrementAndGet();
+        }
+
+        @Override
+        public void run() {
+            if (!setting.idle() || !idleCurrentThread(chrt)) {
                 lowerCurrentThread(setting.niceness());
             }
+            while (true) {
+                Task<?> task;
+                try {
+                    task = mailbox.poll(KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    continue; // only a call's own interrupt is meant for this thread, and none is running
+                }
+                if (task == null) {
+                    if (idle.remove(this)) {
+                        return;
+                    }
+                    continue; // a caller took this worker just now: its task is on the way
+                }
+                task.run();
+                // Back on the stack before the caller learns its work is done, so its next call reuses this thread.
+                idle.addFirst(this);
+                task.complete();
+            }
+        }
+    }
+
+    /** One call's work as it runs on a worker: its outcome, and the thread to interrupt while it runs. */
+    private static final class Task<T> implements Runnable {
+        private final String threadName;
+        private final IoWork<T> work;
+        private final CountDownLatch done = new CountDownLatch(1);
+        private Thread runner;
+        private boolean interruptAsked;
+        private boolean finished;
+        private T result;
+        private Throwable failure;
+
+        Task(String threadName, IoWork<T> work) {
+            this.threadName = threadName;
+            this.work = work;
+        }
+
+        @Override
+        public void run() {
+            Thread self = Thread.currentThread();
+            String poolName = self.getName();
+            synchronized (this) {
+                runner = self;
+                if (interruptAsked) {
+                    self.interrupt(); // the caller was interrupted before the work began
+                }
+            }
+            self.setName(threadName);
             try {
-                result[0] = work.run();
+                result = work.run();
             } catch (Throwable t) {
-                failure[0] = t;
-            }
-        }, threadName);
-        worker.setDaemon(Thread.currentThread().isDaemon());
-        worker.start();
-        boolean interrupted = false;
-        while (true) {
-            try {
-                worker.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-                worker.interrupt();
+                failure = t;
+            } finally {
+                synchronized (this) {
+                    finished = true;
+                }
+                // An interrupt meant for this call must not reach the thread's next one.
+                Thread.interrupted();
+                self.setName(poolName);
             }
         }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+
+        void complete() {
+            done.countDown();
         }
-        Throwable t = failure[0];
-        if (t instanceof IOException io) {
-            throw io;
+
+        /** Waits for the work to end; an interrupt is passed to the worker and kept set on the caller. */
+        void await() {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    done.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    synchronized (this) {
+                        interruptAsked = true;
+                        if (runner != null && !finished) {
+                            runner.interrupt();
+                        }
+                    }
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
-        if (t instanceof RuntimeException re) {
-            throw re;
+
+        T result() throws IOException {
+            Throwable t = failure;
+            if (t instanceof IOException io) {
+                throw io;
+            }
+            if (t instanceof RuntimeException re) {
+                throw re;
+            }
+            if (t instanceof Error err) {
+                throw err;
+            }
+            if (t != null) {
+                throw new IllegalStateException(t);
+            }
+            return result;
         }
-        if (t instanceof Error err) {
-            throw err;
-        }
-        if (t != null) {
-            throw new IllegalStateException(t);
-        }
-        @SuppressWarnings("unchecked")
-        T value = (T) result[0];
-        return value;
     }
 
     /**
      * Puts the calling thread under the {@code SCHED_IDLE} policy with {@code chrt(1)}.
      *
+     * @param chrt the program to run ({@link #chrtCommand} when the worker was started)
      * @return whether the thread runs under it afterwards
      */
-    static boolean idleCurrentThread() {
+    static boolean idleCurrentThread(String chrt) {
         if (currentPolicy() == SCHED_IDLE) {
             return true;
         }
@@ -168,7 +295,7 @@ final class LowPriority {
         if (tid == null) {
             return false;
         }
-        run(chrtCommand, "--idle", "--pid", "0", tid);
+        run(chrt, "--idle", "--pid", "0", tid);
         return currentPolicy() == SCHED_IDLE;
     }
 

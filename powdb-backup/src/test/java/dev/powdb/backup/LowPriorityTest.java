@@ -16,7 +16,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import dev.powdb.storage.Database;
@@ -92,8 +100,10 @@ class LowPriorityTest {
         Thread caller = Thread.currentThread();
         int[] seen = new int[3];
         Thread[] ran = new Thread[1];
+        String[] name = new String[1];
         LowPriority.call("powdb-test-low", () -> {
             ran[0] = Thread.currentThread();
+            name[0] = ran[0].getName();
             seen[0] = LowPriority.currentPolicy();
             Thread child = new Thread(() -> seen[1] = LowPriority.currentPolicy());
             child.start();
@@ -106,10 +116,91 @@ class LowPriorityTest {
         });
         seen[2] = LowPriority.currentPolicy();
         assertNotEquals(caller, ran[0]);
-        assertEquals("powdb-test-low", ran[0].getName());
+        assertEquals("powdb-test-low", name[0], "the worker carries the call's name while it runs the work");
         assertEquals(LowPriority.SCHED_IDLE, seen[0], "the worker's policy");
         assertEquals(LowPriority.SCHED_IDLE, seen[1], "a thread started by the worker inherits it");
         assertNotEquals(LowPriority.SCHED_IDLE, seen[2], "the caller keeps its own policy");
+    }
+
+    @Test
+    void callsOneAfterAnotherReuseOneLoweredThreadAndStartNoNewProcess() throws Exception {
+        assumeLinuxWith("chrt");
+        long startedBefore = LowPriority.threadsStarted();
+        List<Thread> ran = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        List<Integer> policies = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String name = "powdb-test-reuse-" + i;
+            LowPriority.call(name, () -> {
+                ran.add(Thread.currentThread());
+                names.add(Thread.currentThread().getName());
+                policies.add(LowPriority.currentPolicy());
+                return null;
+            });
+        }
+        assertEquals(1, ran.stream().distinct().count(), "threads: " + ran);
+        assertTrue(LowPriority.threadsStarted() - startedBefore <= 1, "one thread at most is started");
+        assertEquals(List.of("powdb-test-reuse-0", "powdb-test-reuse-1", "powdb-test-reuse-2"), names);
+        assertEquals(List.of(LowPriority.SCHED_IDLE, LowPriority.SCHED_IDLE, LowPriority.SCHED_IDLE), policies);
+        assertEquals("powdb-low-priority", ran.get(0).getName(), "the name is given back between calls");
+        assertTrue(ran.get(0).isDaemon(), "an idle worker must not keep the JVM alive");
+    }
+
+    @Test
+    void callsAtTheSameTimeRunOnThreadsOfTheirOwn() throws Exception {
+        assumeLinuxWith("chrt");
+        CountDownLatch bothRunning = new CountDownLatch(2);
+        Set<Thread> ran = ConcurrentHashMap.newKeySet();
+        Callable<Boolean> call = () -> LowPriority.call("powdb-test-together", () -> {
+            ran.add(Thread.currentThread());
+            bothRunning.countDown();
+            try {
+                return bothRunning.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        ExecutorService callers = Executors.newFixedThreadPool(2);
+        try {
+            Future<Boolean> a = callers.submit(call);
+            Future<Boolean> b = callers.submit(call);
+            assertTrue(a.get(60, TimeUnit.SECONDS) && b.get(60, TimeUnit.SECONDS), "one call waited for the other");
+        } finally {
+            callers.shutdownNow();
+        }
+        assertEquals(2, ran.size(), "threads: " + ran);
+    }
+
+    @Test
+    void anInterruptOfTheCallerStopsItsWorkAndDoesNotReachTheNextCall() throws Exception {
+        assumeLinuxWith("chrt");
+        CountDownLatch working = new CountDownLatch(1);
+        boolean[] seen = new boolean[2];
+        Thread caller = new Thread(() -> {
+            try {
+                LowPriority.call("powdb-test-interrupt", () -> {
+                    working.countDown();
+                    try {
+                        Thread.sleep(60_000);
+                    } catch (InterruptedException e) {
+                        seen[0] = true;
+                    }
+                    return null;
+                });
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+            seen[1] = Thread.currentThread().isInterrupted();
+        });
+        caller.start();
+        assertTrue(working.await(30, TimeUnit.SECONDS));
+        caller.interrupt();
+        caller.join(30_000);
+        assertFalse(caller.isAlive(), "the caller still waits");
+        assertTrue(seen[0], "the work was not interrupted");
+        assertTrue(seen[1], "the caller's interrupt was not kept");
+        boolean interruptedAtStart = LowPriority.call("powdb-test-after", () -> Thread.currentThread().isInterrupted());
+        assertFalse(interruptedAtStart, "the next call's work began interrupted");
     }
 
     @Test
