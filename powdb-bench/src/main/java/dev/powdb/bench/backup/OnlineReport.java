@@ -1,5 +1,6 @@
 package dev.powdb.bench.backup;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.OptionalDouble;
 
@@ -40,6 +41,14 @@ final class OnlineReport {
             replays(md);
         }
         return md.toString();
+    }
+
+    private static String joinMillis(List<Long> millis) {
+        StringBuilder sb = new StringBuilder();
+        for (long m : millis) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(m < 0 ? "n/a" : String.format(Locale.ROOT, "%,d", m));
+        }
+        return sb.length() == 0 ? "none" : sb.toString();
     }
 
     private static void writers(StringBuilder md, OnlineResults.WriterRuns w) {
@@ -101,6 +110,14 @@ final class OnlineReport {
             }
         }
         md.append(".\n\n");
+        if (w.jit() != null) {
+            md.append("JIT compilation while each backup ran (ms, the JVM's `CompilationMXBean`, all compiler threads "
+                    + "added up; they run at the application's priority): ");
+            if (!w.jit().warmUp().isEmpty()) {
+                md.append("warm-up ").append(joinMillis(w.jit().warmUp())).append("; ");
+            }
+            md.append("measured ").append(joinMillis(w.jit().measured())).append(".\n\n");
+        }
         md.append("By phase of the backups (start: checks, the start checkpoint and opening the files, until the "
                 + "first progress report; copy: until every data file's bytes were reported; end: the WAL of the "
                 + "backup, control file and manifest):\n\n");

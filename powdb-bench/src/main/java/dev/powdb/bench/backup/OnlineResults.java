@@ -45,13 +45,14 @@ final class OnlineResults {
      *                         null when there were none
      * @param backupQuiet      the same kind of full backup with no writers, just before
      * @param backupsUnderLoad the full backups the writers ran against, in order
+     * @param jit              the JIT's compile time during each backup, or null when this JVM does not report it
      * @param gc               the GC pauses in each window (those of the backups added up), or null when this JVM's
      *                         collectors send no notifications
      */
     record WriterRuns(int writers, int ratePerWriter, int warmupSeconds, CommitLatencies.Summary quiet,
                       BackupWindows.Analysis withBackups, BackupWindows.Analysis warmUpBackups,
                       BackupTiming backupQuiet,
-                      List<BackupTiming> backupsUnderLoad, GcWindows gc) {
+                      List<BackupTiming> backupsUnderLoad, JitTimes jit, GcWindows gc) {
         WriterRuns {
             backupsUnderLoad = List.copyOf(backupsUnderLoad);
         }
@@ -59,6 +60,21 @@ final class OnlineResults {
         /** Every commit that began while a backup ran. */
         CommitLatencies.Summary withBackup() {
             return withBackups.pooled();
+        }
+    }
+
+    /**
+     * Milliseconds the JVM's JIT compilers spent compiling while each backup ran ({@code CompilationMXBean}, all
+     * compiler threads added up): the compiler threads run at the application's priority, so a backup whose code
+     * is still being compiled delays the writers more than one in a warmed-up JVM.
+     *
+     * @param warmUp   during each warm-up backup, in order
+     * @param measured during each measured backup, in order
+     */
+    record JitTimes(List<Long> warmUp, List<Long> measured) {
+        JitTimes {
+            warmUp = List.copyOf(warmUp);
+            measured = List.copyOf(measured);
         }
     }
 

@@ -7,6 +7,8 @@ import dev.powdb.storage.Row;
 import dev.powdb.storage.Transaction;
 
 import java.io.PrintStream;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,6 +43,7 @@ import java.util.concurrent.locks.LockSupport;
  * at the application's priority. Traced with the kernel's scheduler events on the 2-core benchmark machine,
  * most commits of 2–4 ms in the first backups were writers waiting for a core held by a compiler thread (until
  * the next 4 ms tick), and the p99 of the first backup of a run was 1.7–6.4 ms against 0.25–0.7 ms for the fifth.
+ * The JIT's compile time during each backup ({@code CompilationMXBean}) is logged and reported beside them.
  * Commits still in flight when a window closes are waited for and counted. A full backup with no writers is taken
  * first, to compare the backup's own time.
  *
@@ -130,6 +133,8 @@ final class WriterLatency {
         List<BackupWindows.Window> warmWindows = new ArrayList<>();
         List<BackupWindows.Window> windows = new ArrayList<>();
         List<OnlineResults.BackupTiming> underLoad = new ArrayList<>();
+        List<Long> warmJit = new ArrayList<>();
+        List<Long> measuredJit = new ArrayList<>();
         Exception failure = null;
         try {
             for (int b = 1 - warmupBackups; b <= backups; b++) {
@@ -140,6 +145,7 @@ final class WriterLatency {
                 String name = warm ? "warm-up " + (b + warmupBackups) : Integer.toString(b);
                 Path dest = scratch.resolve("full-under-load-" + name.replace(' ', '-'));
                 BackupWindows.Marks marks = new BackupWindows.Marks();
+                long jit0 = jitMillis();
                 long t0 = System.nanoTime();
                 try {
                     Backups.full(db, dest, marks);
@@ -148,6 +154,8 @@ final class WriterLatency {
                     throw new IllegalStateException("full backup " + name + " under load failed: " + e, e);
                 }
                 long t1 = System.nanoTime();
+                long jit1 = jitMillis();
+                (warm ? warmJit : measuredJit).add(jit0 < 0 || jit1 < 0 ? -1 : jit1 - jit0);
                 (warm ? warmWindows : windows).add(marks.window(t0, t1));
                 if (!warm) {
                     underLoad.add(new OnlineResults.BackupTiming((t1 - t0) / 1e9, Disk.sizeBytes(dest)));
@@ -177,8 +185,8 @@ final class WriterLatency {
             log("   warm-up backups (%d, not in the comparison): %s", warmWindows.size(),
                     line(warmAnalysis.pooled()));
             for (int b = 0; b < warmWindows.size(); b++) {
-                log("     warm-up backup %d: %.3f s, %s", b + 1, warmWindows.get(b).seconds(),
-                        line(warmAnalysis.perBackup().get(b)));
+                log("     warm-up backup %d: %.3f s, JIT %s, %s", b + 1, warmWindows.get(b).seconds(),
+                        jitLine(warmJit.get(b)), line(warmAnalysis.perBackup().get(b)));
             }
         }
         GcPauses.Summary loadedGc = null;
@@ -189,9 +197,9 @@ final class WriterLatency {
         log("   backups running:  %s%s", line(analysis.pooled()), gcLine(loadedGc));
         for (int b = 0; b < windows.size(); b++) {
             BackupWindows.Window w = windows.get(b);
-            log("     backup %d: %.3f s (start %.3f s, copy %.3f s, end %.3f s), %s", b + 1, w.seconds(),
+            log("     backup %d: %.3f s (start %.3f s, copy %.3f s, end %.3f s), JIT %s, %s", b + 1, w.seconds(),
                     w.seconds(BackupWindows.Phase.START), w.seconds(BackupWindows.Phase.COPY),
-                    w.seconds(BackupWindows.Phase.END), line(analysis.perBackup().get(b)));
+                    w.seconds(BackupWindows.Phase.END), jitLine(measuredJit.get(b)), line(analysis.perBackup().get(b)));
             logLongPauses(gc, w.startNanos(), w.endNanos());
         }
         for (BackupWindows.PhaseLatency p : analysis.phases()) {
@@ -202,7 +210,8 @@ final class WriterLatency {
                     c.offsetMillis(), c.phase().label);
         }
         return new OnlineResults.WriterRuns(writers, ratePerWriter, warmupSeconds, quietSummary, analysis,
-                warmAnalysis, quietBackup, underLoad, gc.recording()
+                warmAnalysis, quietBackup, underLoad, jitMillis() < 0 ? null
+                        : new OnlineResults.JitTimes(warmJit, measuredJit), gc.recording()
                         ? new OnlineResults.GcWindows(gc.collectors(), quietGc, loadedGc) : null);
     }
 
@@ -216,6 +225,21 @@ final class WriterLatency {
                     GcRecorder.DELIVERY_TIMEOUT_MILLIS);
         }
         return GcPauses.inWindow(gc.events(), from, until);
+    }
+
+    /**
+     * Milliseconds this JVM's JIT compilers have spent compiling so far, or -1 when it does not say.
+     */
+    static long jitMillis() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+            return -1;
+        }
+        return jit.getTotalCompilationTime();
+    }
+
+    private static String jitLine(long millis) {
+        return millis < 0 ? "n/a" : String.format(Locale.ROOT, "%,d ms compiling", millis);
     }
 
     private static String gcLine(GcPauses.Summary s) {

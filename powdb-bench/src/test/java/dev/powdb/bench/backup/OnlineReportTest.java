@@ -50,6 +50,7 @@ class OnlineReportTest {
                 new OnlineResults.BackupTiming(1.0, 1_000_000_000L),
                 List.of(new OnlineResults.BackupTiming(0.5, 1_000_000_000L),
                         new OnlineResults.BackupTiming(0.75, 1_000_000_000L)),
+                new OnlineResults.JitTimes(List.of(1_234L, 56L), List.of(7L, -1L)),
                 new OnlineResults.GcWindows(List.of("G1 Young Generation", "G1 Old Generation"),
                         new GcPauses.Summary(4, 1_412, 364), new GcPauses.Summary(1, 130, 130)));
         r.increments.add(increment(0.1, 244, 1_000_000 + 244 * 4096 * 2, 250));    // 2x plus 1 MB: over the goal
@@ -79,6 +80,7 @@ class OnlineReportTest {
         assertTrue(md.contains("| warm-up backups running (pooled, not compared) | 1.500 | 3,000 | 2,000 | 0.013 | "
                 + "2.500 |"), md);
         assertTrue(md.contains("p99 with a backup running ÷ p99 without: **4.00**"), "warm-ups not in the ratio: " + md);
+        assertTrue(md.contains("priority): warm-up 1,234, 56; measured 7, n/a."), md);
         assertTrue(md.contains("p99 with a backup running ÷ p99 without: **4.00** (pooled; single backups 2.00–6.00)."),
                 md);
         assertTrue(md.contains("| start: checkpoint and setup | 0.100 | 200 | 2,000 | 0.020 | 1.500 |"), md);
@@ -106,11 +108,12 @@ class OnlineReportTest {
         OnlineResults r = sample();
         OnlineResults.WriterRuns w = r.writers;
         r.writers = new OnlineResults.WriterRuns(2, 0, 5, w.quiet(), w.withBackups(), null, w.backupQuiet(),
-                w.backupsUnderLoad(), null);
+                w.backupsUnderLoad(), null, null);
         String none = new OnlineReport(options("--parts", "writers"), r).markdown();
         assertTrue(none.contains("GC pauses: not recorded"), none);
         assertFalse(none.contains("| run | GC pauses |"), none);
         assertTrue(none.contains("| no backup | 30.000 | 120,000 |"), "the latencies are still there: " + none);
+        assertFalse(none.contains("JIT compilation while"), "no JIT times, no sentence: " + none);
     }
 
     @Test
@@ -118,13 +121,14 @@ class OnlineReportTest {
         OnlineResults r = sample();
         OnlineResults.WriterRuns w = r.writers;
         r.writers = new OnlineResults.WriterRuns(3, 1000, 5, w.quiet(), w.withBackups(), null, w.backupQuiet(),
-                w.backupsUnderLoad(), w.gc());
+                w.backupsUnderLoad(), new OnlineResults.JitTimes(List.of(), List.of(3L, 0L)), w.gc());
         String md = new OnlineReport(options("--parts", "writers"), r).markdown();
         assertTrue(md.contains("### Writer commit latency, 3 writer threads"), md);
         assertTrue(md.contains("schedule of 1,000 commits per second"), md);
         assertTrue(md.contains("below 3,000 commits/s"), md);
         assertFalse(md.contains("closed loop"), md);
         assertFalse(md.contains("warm-up backup"), "no warm-up backups, no row or sentence for them: " + md);
+        assertTrue(md.contains("added up; they run at the application's priority): measured 3, 0."), md);
     }
 
     @Test
