@@ -185,8 +185,10 @@ final class WriterLatency {
             log("   warm-up backups (%d, not in the comparison): %s", warmWindows.size(),
                     line(warmAnalysis.pooled()));
             for (int b = 0; b < warmWindows.size(); b++) {
-                log("     warm-up backup %d: %.3f s, JIT %s, %s", b + 1, warmWindows.get(b).seconds(),
-                        jitLine(warmJit.get(b)), line(warmAnalysis.perBackup().get(b)));
+                BackupWindows.Window w = warmWindows.get(b);
+                log("     warm-up backup %d: %.3f s, JIT %s, %s%s", b + 1, w.seconds(), jitLine(warmJit.get(b)),
+                        line(warmAnalysis.perBackup().get(b)), gcLine(gcPauses(gc, w.startNanos(), w.endNanos())));
+                logLongPauses(gc, w.startNanos(), w.endNanos());
             }
         }
         GcPauses.Summary loadedGc = null;
