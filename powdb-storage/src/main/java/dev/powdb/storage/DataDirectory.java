@@ -3,6 +3,7 @@ package dev.powdb.storage;
 import dev.powdb.storage.catalog.CatalogFile;
 import dev.powdb.storage.engine.ControlFile;
 import dev.powdb.storage.engine.Engine;
+import dev.powdb.storage.wal.Wal;
 import dev.powdb.storage.wal.WalFormat;
 
 /**
@@ -33,7 +34,10 @@ public final class DataDirectory {
         TRACK_SUMMARY,
         /** Writer lock: never part of a backup. */
         LOCK,
-        /** Temporary file of an atomic replace in progress: never part of a backup, removed at open. */
+        /**
+         * Temporary file of an atomic replace in progress, or the WAL's next segment while it is prepared
+         * ({@code wal/next-segment.tmp}): never part of a backup, removed at open.
+         */
         TEMPORARY,
         /** Not written by PowDB. */
         UNKNOWN
@@ -60,6 +64,9 @@ public final class DataDirectory {
         }
         if (relative.startsWith(Engine.WAL_DIR + "/")) {
             String name = relative.substring(Engine.WAL_DIR.length() + 1);
+            if (name.equals(Wal.NEXT_SEGMENT_NAME)) {
+                return FileKind.TEMPORARY; // the next segment while it is prepared; deleted at open
+            }
             return WalFormat.parseSegmentName(name) >= 0 ? FileKind.WAL_SEGMENT : FileKind.UNKNOWN;
         }
         if (relative.equals("track")) {

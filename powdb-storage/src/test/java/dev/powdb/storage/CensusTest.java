@@ -80,6 +80,7 @@ class CensusTest {
         assertEquals(FileKind.UNKNOWN, DataDirectory.classify("track/1-2.pgs"));
         assertFalse(DataDirectory.isDurable(FileKind.TRACK_SUMMARY));
         assertEquals(FileKind.TEMPORARY, DataDirectory.classify("catalog.bin.tmp"));
+        assertEquals(FileKind.TEMPORARY, DataDirectory.classify("wal/" + dev.powdb.storage.wal.Wal.NEXT_SEGMENT_NAME));
         assertEquals(FileKind.UNKNOWN, DataDirectory.classify("wal/ff.wal"));
         assertEquals(FileKind.UNKNOWN, DataDirectory.classify("../x.heap"));
         assertEquals(FileKind.UNKNOWN, DataDirectory.classify("notes.txt"));

@@ -22,7 +22,9 @@ import java.util.function.Consumer;
  * frame claims, through its durable horizon, that the bad record had already been fsynced. If a later frame does,
  * the bad record was durable and has been damaged since: the scan refuses with the segment, offset and expected
  * LSN. With {@code repair}, a torn tail is cut off (the segment truncated, later segments deleted) so appending can
- * continue.
+ * continue. A segment other than the newest whose frames are followed only by zeros, and whose successor starts
+ * at the LSN after its last frame, was switched away from and not sealed yet (see {@code Wal}); its frames count
+ * and, with {@code repair}, the zeros are cut off.
  */
 public final class WalScanner {
     private final StorageFs fs;
@@ -120,6 +122,17 @@ public final class WalScanner {
                     end.lastSegment = p;
                     end.lastSegmentStart = start;
                     end.lastSegmentLength = pos;
+                    continue;
+                }
+                if (!last && starts.get(i + 1) == expected && allZero(data, pos)) {
+                    // Switched away from but not sealed yet when the process stopped: its frames are followed by
+                    // reserved zeros, and the next segment continues exactly after them. Not a torn tail.
+                    if (repair) {
+                        try (StorageFile f = fs.open(p, false)) {
+                            f.truncate(pos);
+                            f.sync();
+                        }
+                    }
                     continue;
                 }
                 badAt = pos;

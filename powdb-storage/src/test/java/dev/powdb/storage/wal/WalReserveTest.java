@@ -13,6 +13,7 @@ import dev.powdb.storage.io.ForwardingStorageFile;
 import dev.powdb.storage.io.ForwardingStorageFs;
 import dev.powdb.storage.io.OsStorageFs;
 import dev.powdb.storage.io.StorageFile;
+import dev.powdb.storage.io.StorageFs;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -217,6 +218,204 @@ class WalReserveTest {
         assertTrue(starts.size() >= 3, "segments: " + starts);
         assertSealedSegmentsHoldExactlyTheirFrames(dir);
         assertEquals(appended.get(), readAll(dir).size());
+    }
+
+    /** Appends {@code count} records of {@code size} bytes and hands them to the OS (no fsync), as NORMAL commits do. */
+    private static void appendAndFlush(Wal wal, int from, int count, int size) {
+        for (int i = from; i < from + count; i++) {
+            byte[] p = payload(i, size);
+            long lsn = wal.append(WalRecordType.COMMIT, i, out -> out.bytes(p, 0, p.length));
+            wal.flush(lsn);
+        }
+    }
+
+    private static void awaitNoSealPending(Wal wal) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (wal.sealPending() && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertTrue(!wal.sealPending(), "the reserve thread did not seal the old segment");
+    }
+
+    /**
+     * A segment switch on the committing thread fsyncs nothing: the old segment is cut, fsynced and closed, and
+     * the new one's directory entry fsynced, by the reserve thread afterwards. Records and sealed segments come
+     * out as before.
+     */
+    @Test
+    void theCommittingThreadSwitchesSegmentsWithoutAnFsync() throws Exception {
+        Path dir = tmp.resolve("wal");
+        Files.createDirectories(dir);
+        Thread committer = Thread.currentThread();
+        List<String> committerSyncs = new java.util.concurrent.CopyOnWriteArrayList<>();
+        StorageFs fs = new ForwardingStorageFs(OsStorageFs.INSTANCE) {
+            @Override
+            protected StorageFile wrap(Path path, StorageFile f) {
+                return new ForwardingStorageFile(f) {
+                    @Override
+                    public void sync() throws IOException {
+                        if (Thread.currentThread() == committer) {
+                            committerSyncs.add("fsync " + path.getFileName());
+                        }
+                        super.sync();
+                    }
+                };
+            }
+
+            @Override
+            public void syncDirectory(Path d) throws IOException {
+                if (Thread.currentThread() == committer) {
+                    committerSyncs.add("directory fsync");
+                }
+                super.syncDirectory(d);
+            }
+        };
+        Wal wal = new Wal(fs, dir, SEGMENT_BYTES, 1, null, 0, 0);
+        int total = 0;
+        try {
+            appendAndFlush(wal, 0, 2000, 3000); // past the reserve thread's start
+            total = 2000;
+            committerSyncs.clear();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            int sealsBefore = wal.sealsInBackground();
+            while (wal.sealsInBackground() < sealsBefore + 2 && System.nanoTime() < deadline) {
+                awaitNoSealPending(wal);
+                appendAndFlush(wal, total, 100, 3000);
+                total += 100;
+                Thread.sleep(2);
+            }
+            assertTrue(wal.sealsInBackground() >= sealsBefore + 2, "seals in the background: "
+                    + wal.sealsInBackground());
+            assertEquals(List.of(), committerSyncs, "fsyncs on the committing thread");
+            wal.sealCurrent();
+        } finally {
+            wal.close();
+        }
+        assertRecords(dir, total, 3000);
+        assertSealedSegmentsHoldExactlyTheirFrames(dir);
+    }
+
+    /**
+     * While the old segment waits for its seal: the archiver is told it is not sealed, a durable sync waits for
+     * the seal, and a process that dies meanwhile loses nothing it wrote. The old segment is then still followed
+     * by its reserved zeros and the next segment continues after its last frame; recovery reads on into the next
+     * segment (it is not a torn tail) and cuts the zeros.
+     */
+    @Test
+    void aSegmentWaitingForItsSealLosesNothingInACrashAndHoldsBackDurability() throws Exception {
+        Path dir = tmp.resolve("wal");
+        Files.createDirectories(dir);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean hold = new java.util.concurrent.atomic.AtomicBoolean();
+        StorageFs fs = new ForwardingStorageFs(OsStorageFs.INSTANCE) {
+            @Override
+            protected StorageFile wrap(Path path, StorageFile f) {
+                return new ForwardingStorageFile(f) {
+                    @Override
+                    public void truncate(long size) throws IOException {
+                        // Only a seal cuts a segment on the reserve thread (a prepared file is not a segment).
+                        if (hold.get() && WalFormat.parseSegmentName(path.getFileName().toString()) >= 0
+                                && Thread.currentThread().getName().equals("powdb-wal-reserve")) {
+                            try {
+                                release.await();
+                            } catch (InterruptedException e) {
+                                throw new IOException(e);
+                            }
+                        }
+                        super.truncate(size);
+                    }
+                };
+            }
+        };
+        Path crashed = tmp.resolve("crashed");
+        Wal wal = new Wal(fs, dir, SEGMENT_BYTES, 1, null, 0, 0);
+        int total;
+        long oldStart;
+        try {
+            appendAndFlush(wal, 0, 1000, 3000);
+            total = 1000;
+            oldStart = wal.currentSegmentStart();
+            hold.set(true);
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!wal.sealPending() && System.nanoTime() < deadline) {
+                appendAndFlush(wal, total, 10, 3000);
+                total += 10;
+            }
+            assertTrue(wal.sealPending(), "no segment switch");
+            appendAndFlush(wal, total, 200, 3000); // into the new segment, well short of the next switch
+            total += 200;
+            assertEquals(oldStart, wal.currentSegmentStart(), "the archiver would take the old segment as sealed");
+            long last = wal.maxLsn();
+            Thread syncer = new Thread(() -> wal.sync(last), "test-sync");
+            syncer.start();
+            syncer.join(300);
+            assertTrue(syncer.isAlive(), "a sync returned before the old segment was sealed");
+            assertTrue(wal.durableLsn() < last, "durable LSN " + wal.durableLsn() + " before the seal");
+
+            // The files as a process killed now leaves them (the kernel keeps what was written).
+            copyDirectory(dir, crashed);
+            List<Long> starts = new WalScanner(OsStorageFs.INSTANCE, crashed).segments();
+            Path oldSegment = crashed.resolve(WalFormat.segmentName(starts.get(starts.size() - 2)));
+            byte[] old = Files.readAllBytes(oldSegment);
+            assertTrue(old.length > 0 && old[old.length - 1] == 0, "the unsealed segment ends in reserved zeros");
+
+            release.countDown();
+            syncer.join(30_000);
+            assertTrue(!syncer.isAlive(), "the sync never returned");
+            assertTrue(wal.durableLsn() >= last, "durable LSN after the seal: " + wal.durableLsn());
+            assertTrue(!wal.sealPending());
+        } finally {
+            release.countDown();
+            wal.close();
+        }
+        assertRecords(dir, total, 3000);
+        assertSealedSegmentsHoldExactlyTheirFrames(dir);
+
+        List<WalRecord> recovered = new ArrayList<>();
+        WalScanner.End end = new WalScanner(OsStorageFs.INSTANCE, crashed).scan(1, true, recovered::add);
+        assertEquals(total, recovered.size(), "records recovered from the crashed copy");
+        assertEquals(0, end.tornBytes, "nothing was torn");
+        assertRecords(crashed, total, 3000);
+        assertSealedSegmentsHoldExactlyTheirFrames(crashed);
+    }
+
+    /** A thread that needs something durable seals a pending segment first, itself if no one else has. */
+    @Test
+    void aSyncSealsThePendingSegmentBeforeAnythingAfterItCountsAsDurable() throws Exception {
+        Path dir = tmp.resolve("wal");
+        Files.createDirectories(dir);
+        Wal wal = new Wal(OsStorageFs.INSTANCE, dir, SEGMENT_BYTES, 1, null, 0, 0);
+        int total;
+        try {
+            appendAndFlush(wal, 0, 1000, 3000);
+            total = 1000;
+            wal.holdBackgroundSeals(true);
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!wal.sealPending() && System.nanoTime() < deadline) {
+                appendAndFlush(wal, total, 10, 3000);
+                total += 10;
+            }
+            assertTrue(wal.sealPending(), "no segment switch");
+            appendAndFlush(wal, total, 50, 3000);
+            total += 50;
+            long before = wal.durableLsn();
+            wal.sync(wal.maxLsn());
+            assertTrue(!wal.sealPending(), "a sync into the new segment returned with the old one unsealed");
+            assertTrue(wal.durableLsn() >= wal.maxLsn() && before < wal.maxLsn());
+            assertSealedSegmentsHoldExactlyTheirFrames(dir);
+        } finally {
+            wal.close();
+        }
+        assertRecords(dir, total, 3000);
+    }
+
+    private static void copyDirectory(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (java.util.stream.Stream<Path> files = Files.list(from)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Files.copy(f, to.resolve(f.getFileName()));
+            }
+        }
     }
 
     @Test
