@@ -685,26 +685,55 @@ public final class Wal implements Closeable, PageFlushGate {
         }
     }
 
-    /** Reserves one more step ahead of the frames if wanted; false when the space ahead is enough. */
+    /**
+     * Reserves one more step ahead of the frames if wanted; false when the space ahead is enough. The zeros are
+     * written under the reserve lock, but fsynced after it is released: a segment switch takes that lock, and in
+     * {@code normal} mode this fsync also writes out every commit since the last one, which took tens of
+     * milliseconds while a backup kept the disk busy, with the switch, and so every commit, waiting. The file
+     * cannot be closed meanwhile: a switch leaves it open for its seal, which waits for this fsync through the
+     * segment-switch lock. The space is published only once it is fsynced, and only if the segment is still the
+     * current one.
+     */
     private boolean reserveOneStep() throws IOException {
+        StorageFile file;
+        long capacity;
+        int n;
         reserveLock.lock();
         try {
             if (closed || poison != null) {
                 return false;
             }
-            long capacity = segmentCapacity;
+            capacity = segmentCapacity;
             long target = Math.min(segmentSizeHint + RESERVE_AHEAD_BYTES, segmentBytes);
             if (capacity >= target) {
                 return false;
             }
-            int n = (int) Math.min(RESERVE_STEP_BYTES, target - capacity);
+            n = (int) Math.min(RESERVE_STEP_BYTES, target - capacity);
             // In small writes: the file system locks the file for each write, and a commit's write of its frames
             // to the same file waits meanwhile (a 1 MiB write held it 2-5 ms).
             for (int off = 0; off < n; off += SMALL_RESERVE_BYTES) {
                 segment.write(ByteBuffer.wrap(ZEROS, 0, Math.min(SMALL_RESERVE_BYTES, n - off)), capacity + off);
             }
-            segment.sync();
-            segmentCapacity = capacity + n;
+            file = segment;
+        } finally {
+            reserveLock.unlock();
+        }
+        segmentSwitch.readLock().lock();
+        try {
+            if (closed) {
+                return false;
+            }
+            file.sync();
+        } finally {
+            segmentSwitch.readLock().unlock();
+        }
+        reserveLock.lock();
+        try {
+            if (segment != file) {
+                return true; // switched meanwhile: the zeros were in the old segment, which its seal cuts off
+            }
+            // A commit may have reserved the same space itself meanwhile (zeros over zeros, before its frames).
+            segmentCapacity = Math.max(segmentCapacity, capacity + n);
             reservedInBackground += n;
             return true;
         } finally {

@@ -307,15 +307,17 @@ class WalReserveTest {
         Files.createDirectories(dir);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean hold = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread committer = Thread.currentThread();
         StorageFs fs = new ForwardingStorageFs(OsStorageFs.INSTANCE) {
             @Override
             protected StorageFile wrap(Path path, StorageFile f) {
                 return new ForwardingStorageFile(f) {
                     @Override
                     public void truncate(long size) throws IOException {
-                        // Only a seal cuts a segment on the reserve thread (a prepared file is not a segment).
+                        // Only a seal cuts a segment (a prepared file is not one), on the reserve thread or on a
+                        // thread that syncs; the committing thread never does here.
                         if (hold.get() && WalFormat.parseSegmentName(path.getFileName().toString()) >= 0
-                                && Thread.currentThread().getName().equals("powdb-wal-reserve")) {
+                                && Thread.currentThread() != committer) {
                             try {
                                 release.await();
                             } catch (InterruptedException e) {
@@ -407,6 +409,74 @@ class WalReserveTest {
             wal.close();
         }
         assertRecords(dir, total, 3000);
+    }
+
+    /**
+     * The reserve thread fsyncs its zeros without the reserve lock, which a segment switch takes: a switch does not
+     * wait for that fsync (in {@code normal} mode it also writes out every commit since the last one).
+     */
+    @Test
+    void aSwitchDoesNotWaitForTheReserveThreadsFsync() throws Exception {
+        Path dir = tmp.resolve("wal");
+        Files.createDirectories(dir);
+        java.util.concurrent.CountDownLatch inSync = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean hold = new java.util.concurrent.atomic.AtomicBoolean();
+        StorageFs fs = new ForwardingStorageFs(OsStorageFs.INSTANCE) {
+            @Override
+            protected StorageFile wrap(Path path, StorageFile f) {
+                return new ForwardingStorageFile(f) {
+                    @Override
+                    public void sync() throws IOException {
+                        if (hold.get() && WalFormat.parseSegmentName(path.getFileName().toString()) >= 0
+                                && Thread.currentThread().getName().equals("powdb-wal-reserve")) {
+                            inSync.countDown();
+                            try {
+                                release.await();
+                            } catch (InterruptedException e) {
+                                throw new IOException(e);
+                            }
+                        }
+                        super.sync();
+                    }
+                };
+            }
+        };
+        Wal wal = new Wal(fs, dir, SEGMENT_BYTES, 1, null, 0, 0);
+        int[] total = {0};
+        try {
+            appendAndFlush(wal, 0, 1000, 3000); // past the reserve thread's start, into the second segment
+            total[0] = 1000;
+            awaitNoSealPending(wal);
+            long segment = wal.currentSegmentStart();
+            hold.set(true);
+            // Enough for the reserve thread to add a step; it then holds in that step's fsync.
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (inSync.getCount() > 0 && System.nanoTime() < deadline) {
+                appendAndFlush(wal, total[0], 10, 3000);
+                total[0] += 10;
+                Thread.sleep(1);
+            }
+            assertEquals(0, inSync.getCount(), "the reserve thread never fsynced");
+            assertEquals(segment, wal.currentSegmentStart(), "the step's fsync was a seal's, not a reserve step's");
+            Thread committer = new Thread(() -> {
+                while (!wal.sealPending()) { // until a switch: the old segment then waits for its seal
+                    appendAndFlush(wal, total[0], 10, 3000);
+                    total[0] += 10;
+                }
+            }, "test-committer");
+            committer.start();
+            committer.join(30_000);
+            boolean switched = !committer.isAlive();
+            release.countDown();
+            committer.join(30_000);
+            assertTrue(switched, "the segment switch waited for the reserve thread's fsync");
+        } finally {
+            release.countDown();
+            wal.close();
+        }
+        assertRecords(dir, total[0], 3000);
+        assertSealedSegmentsHoldExactlyTheirFrames(dir);
     }
 
     private static void copyDirectory(Path from, Path to) throws IOException {
