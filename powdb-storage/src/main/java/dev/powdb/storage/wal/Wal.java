@@ -128,11 +128,16 @@ public final class Wal implements Closeable, PageFlushGate {
         } finally {
             reserveLock.unlock();
         }
+        // The header as a whole page (the rest zeros, a new file): see writePadded.
+        byte[] firstPage = new byte[WRITE_PAGE_BYTES];
+        byte[] header = WalFormat.segmentHeader(startLsn);
+        System.arraycopy(header, 0, firstPage, 0, header.length);
         if (f != null) {
             // Prepared by the reserve thread: created, zeroed and fsynced, directory entry included. Only its
             // header and its name are new, so the switch costs a data fsync and a rename instead of creating,
             // allocating and zeroing a file while every committing thread waits.
-            f.write(ByteBuffer.wrap(WalFormat.segmentHeader(startLsn)), 0);
+            f.write(ByteBuffer.wrap(firstPage), 0);
+            capacity = Math.max(capacity, WRITE_PAGE_BYTES);
             if (durableNow) {
                 f.sync();
             }
@@ -141,11 +146,11 @@ public final class Wal implements Closeable, PageFlushGate {
         } else {
             f = fs.open(p, true);
             f.truncate(0);
-            f.write(ByteBuffer.wrap(WalFormat.segmentHeader(startLsn)), 0);
+            f.write(ByteBuffer.wrap(firstPage), 0);
             if (durableNow) {
                 f.sync();
             }
-            capacity = WalFormat.SEGMENT_HEADER_SIZE;
+            capacity = WRITE_PAGE_BYTES;
         }
         if (durableNow) {
             fs.syncDirectory(dir);
@@ -401,8 +406,7 @@ public final class Wal implements Closeable, PageFlushGate {
                     if (segmentSize >= segmentBytes) {
                         switchSegment();
                     }
-                    reserve(segmentSize + chunk.length());
-                    segment.write(ByteBuffer.wrap(chunk.array(), 0, chunk.length()), segmentSize);
+                    writePadded(chunk);
                     segmentSize += chunk.length();
                     segmentSizeHint = segmentSize;
                     writtenSinceOpen += chunk.length();
@@ -422,6 +426,38 @@ public final class Wal implements Closeable, PageFlushGate {
         } finally {
             flushLock.unlock();
         }
+    }
+
+    /** The page size of the operating system's file cache, to which writes of frames are padded. */
+    static final int WRITE_PAGE_BYTES = 4096;
+    /** Reused buffer of {@link #writePadded}; guarded by the flush lock. */
+    private byte[] padBuffer = new byte[64 << 10];
+
+    /**
+     * Writes {@code chunk} after the frames of the current segment, padded with zeros to the next page boundary
+     * (zeros after the last frame are the end of the log, as the reserved zeros there already are). A write that
+     * ends inside a page no longer in the file cache makes the kernel read that page from the disk first, inside
+     * the write: traced while a backup kept the disk busy, and with the machine's proactive reclaim evicting
+     * reserved zeros written seconds earlier, such commits waited 8-442 ms for the read. The write still starts
+     * right after the last frame: its page was written by the write before, so it is in the cache, and bytes
+     * already written are never rewritten (a power cut during a rewrite could tear frames already fsynced). Caller
+     * holds the flush lock.
+     */
+    private void writePadded(ByteSink chunk) throws IOException {
+        int len = chunk.length();
+        long end = segmentSize + len;
+        int padded = (int) (-Math.floorDiv(-end, WRITE_PAGE_BYTES) * WRITE_PAGE_BYTES - segmentSize);
+        reserve(segmentSize + padded);
+        if (padded == len) {
+            segment.write(ByteBuffer.wrap(chunk.array(), 0, len), segmentSize);
+            return;
+        }
+        if (padBuffer.length < padded) {
+            padBuffer = new byte[Math.max(padded, padBuffer.length * 2)];
+        }
+        System.arraycopy(chunk.array(), 0, padBuffer, 0, len);
+        java.util.Arrays.fill(padBuffer, len, padded, (byte) 0);
+        segment.write(ByteBuffer.wrap(padBuffer, 0, padded), segmentSize);
     }
 
     /**

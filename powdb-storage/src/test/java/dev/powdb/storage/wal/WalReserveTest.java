@@ -479,6 +479,59 @@ class WalReserveTest {
         assertSealedSegmentsHoldExactlyTheirFrames(dir);
     }
 
+    /**
+     * Every write of frames ends on a page boundary (padded with zeros), so the kernel never has to read the page
+     * a write ends in from the disk first; the records come back whole, also after a reopen in the middle of a
+     * page (the next write starts right after the last frame, over the padding).
+     */
+    @Test
+    void writesOfFramesEndOnAPageBoundary() throws Exception {
+        Path dir = tmp.resolve("wal");
+        Files.createDirectories(dir);
+        Thread committer = Thread.currentThread();
+        List<String> partial = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicInteger writes = new AtomicInteger();
+        StorageFs fs = new ForwardingStorageFs(OsStorageFs.INSTANCE) {
+            @Override
+            protected StorageFile wrap(Path path, StorageFile f) {
+                return new ForwardingStorageFile(f) {
+                    @Override
+                    public void write(ByteBuffer src, long position) throws IOException {
+                        if (Thread.currentThread() == committer && position > 0) { // not a segment header
+                            writes.incrementAndGet();
+                            if ((position + src.remaining()) % Wal.WRITE_PAGE_BYTES != 0) {
+                                partial.add(path.getFileName() + " @" + position + "+" + src.remaining());
+                            }
+                        }
+                        super.write(src, position);
+                    }
+                };
+            }
+        };
+        Wal.Tail tail;
+        Wal wal = new Wal(fs, dir, SEGMENT_BYTES, 1, null, 0, 0);
+        try {
+            append(wal, 0, 3000, 777); // odd sizes: most writes end inside a page
+            tail = wal.syncedTail();
+        } finally {
+            wal.close();
+        }
+        assertTrue(tail.segmentLength() % Wal.WRITE_PAGE_BYTES != 0, "the test wants a log that ends mid-page");
+        Wal reopened = new Wal(fs, dir, SEGMENT_BYTES, tail.lastLsn() + 1,
+                dir.resolve(WalFormat.segmentName(tail.segmentStartLsn())), tail.segmentStartLsn(),
+                tail.segmentLength());
+        try {
+            append(reopened, 3000, 500, 777);
+            reopened.sync(reopened.maxLsn());
+        } finally {
+            reopened.close();
+        }
+        assertTrue(writes.get() > 100, "writes seen: " + writes.get());
+        assertTrue(partial.isEmpty(), partial.size() + " writes ending inside a page, the first: "
+                + partial.subList(0, Math.min(5, partial.size())));
+        assertRecords(dir, 3500, 777);
+    }
+
     private static void copyDirectory(Path from, Path to) throws IOException {
         Files.createDirectories(to);
         try (java.util.stream.Stream<Path> files = Files.list(from)) {
