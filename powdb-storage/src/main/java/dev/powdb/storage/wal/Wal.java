@@ -555,6 +555,7 @@ public final class Wal implements Closeable, PageFlushGate {
                 }
                 pendingSeal = null;
                 sealed = true;
+                sealsInBackground++;
             } catch (IOException | RuntimeException e) {
                 if (e instanceof PowDbException p && (p.code() == ErrorCode.POISONED
                         || p.code() == ErrorCode.ILLEGAL_STATE)) {
@@ -569,7 +570,6 @@ public final class Wal implements Closeable, PageFlushGate {
             }
         }
         if (sealed) {
-            sealsInBackground++;
             sealListener.run();
         }
     }
