@@ -237,6 +237,69 @@ class WalReserveTest {
         assertTrue(!wal.sealPending(), "the reserve thread did not seal the old segment");
     }
 
+    /** Appends and flushes records of 3000 bytes from {@code from} until a switch leaves a seal pending. */
+    private static int appendUntilASealIsPending(Wal wal, int from) {
+        int total = from;
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!wal.sealPending() && System.nanoTime() < deadline) {
+            appendAndFlush(wal, total, 10, 3000);
+            total += 10;
+        }
+        assertTrue(wal.sealPending(), "no segment switch");
+        return total;
+    }
+
+    /**
+     * The real file system, where a truncate (or an fsync) of a WAL segment by a thread that {@code holds}
+     * accepts waits, once {@link #hold} is set, until {@link #release}.
+     */
+    private static final class HoldingFs extends ForwardingStorageFs {
+        final java.util.concurrent.atomic.AtomicBoolean hold = new java.util.concurrent.atomic.AtomicBoolean();
+        final java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        private final boolean syncs;
+        private final java.util.function.Predicate<Thread> holds;
+
+        HoldingFs(boolean syncs, java.util.function.Predicate<Thread> holds) {
+            super(OsStorageFs.INSTANCE);
+            this.syncs = syncs;
+            this.holds = holds;
+        }
+
+        private void maybeHold(Path path) throws IOException {
+            if (hold.get() && WalFormat.parseSegmentName(path.getFileName().toString()) >= 0
+                    && holds.test(Thread.currentThread())) {
+                holding.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+            }
+        }
+
+        @Override
+        protected StorageFile wrap(Path path, StorageFile f) {
+            return new ForwardingStorageFile(f) {
+                @Override
+                public void truncate(long size) throws IOException {
+                    if (!syncs) {
+                        maybeHold(path);
+                    }
+                    super.truncate(size);
+                }
+
+                @Override
+                public void sync() throws IOException {
+                    if (syncs) {
+                        maybeHold(path);
+                    }
+                    super.sync();
+                }
+            };
+        }
+    }
+
     /**
      * A segment switch on the committing thread fsyncs nothing: the old segment is cut, fsynced and closed, and
      * the new one's directory entry fsynced, by the reserve thread afterwards. Records and sealed segments come
@@ -305,30 +368,10 @@ class WalReserveTest {
     void aSegmentWaitingForItsSealLosesNothingInACrashAndHoldsBackDurability() throws Exception {
         Path dir = tmp.resolve("wal");
         Files.createDirectories(dir);
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicBoolean hold = new java.util.concurrent.atomic.AtomicBoolean();
         Thread committer = Thread.currentThread();
-        StorageFs fs = new ForwardingStorageFs(OsStorageFs.INSTANCE) {
-            @Override
-            protected StorageFile wrap(Path path, StorageFile f) {
-                return new ForwardingStorageFile(f) {
-                    @Override
-                    public void truncate(long size) throws IOException {
-                        // Only a seal cuts a segment (a prepared file is not one), on the reserve thread or on a
-                        // thread that syncs; the committing thread never does here.
-                        if (hold.get() && WalFormat.parseSegmentName(path.getFileName().toString()) >= 0
-                                && Thread.currentThread() != committer) {
-                            try {
-                                release.await();
-                            } catch (InterruptedException e) {
-                                throw new IOException(e);
-                            }
-                        }
-                        super.truncate(size);
-                    }
-                };
-            }
-        };
+        // Only a seal cuts a segment (a prepared file is not one), on the reserve thread or on a thread that syncs;
+        // the committing thread never does here.
+        HoldingFs fs = new HoldingFs(false, t -> t != committer);
         Path crashed = tmp.resolve("crashed");
         Wal wal = new Wal(fs, dir, SEGMENT_BYTES, 1, null, 0, 0);
         int total;
@@ -337,13 +380,8 @@ class WalReserveTest {
             appendAndFlush(wal, 0, 1000, 3000);
             total = 1000;
             oldStart = wal.currentSegmentStart();
-            hold.set(true);
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (!wal.sealPending() && System.nanoTime() < deadline) {
-                appendAndFlush(wal, total, 10, 3000);
-                total += 10;
-            }
-            assertTrue(wal.sealPending(), "no segment switch");
+            fs.hold.set(true);
+            total = appendUntilASealIsPending(wal, total);
             appendAndFlush(wal, total, 200, 3000); // into the new segment, well short of the next switch
             total += 200;
             assertEquals(oldStart, wal.currentSegmentStart(), "the archiver would take the old segment as sealed");
@@ -361,13 +399,13 @@ class WalReserveTest {
             byte[] old = Files.readAllBytes(oldSegment);
             assertTrue(old.length > 0 && old[old.length - 1] == 0, "the unsealed segment ends in reserved zeros");
 
-            release.countDown();
+            fs.release.countDown();
             syncer.join(30_000);
             assertTrue(!syncer.isAlive(), "the sync never returned");
             assertTrue(wal.durableLsn() >= last, "durable LSN after the seal: " + wal.durableLsn());
             assertTrue(!wal.sealPending());
         } finally {
-            release.countDown();
+            fs.release.countDown();
             wal.close();
         }
         assertRecords(dir, total, 3000);
@@ -392,12 +430,7 @@ class WalReserveTest {
             appendAndFlush(wal, 0, 1000, 3000);
             total = 1000;
             wal.holdBackgroundSeals(true);
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (!wal.sealPending() && System.nanoTime() < deadline) {
-                appendAndFlush(wal, total, 10, 3000);
-                total += 10;
-            }
-            assertTrue(wal.sealPending(), "no segment switch");
+            total = appendUntilASealIsPending(wal, total);
             appendAndFlush(wal, total, 50, 3000);
             total += 50;
             long before = wal.durableLsn();
@@ -419,29 +452,7 @@ class WalReserveTest {
     void aSwitchDoesNotWaitForTheReserveThreadsFsync() throws Exception {
         Path dir = tmp.resolve("wal");
         Files.createDirectories(dir);
-        java.util.concurrent.CountDownLatch inSync = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicBoolean hold = new java.util.concurrent.atomic.AtomicBoolean();
-        StorageFs fs = new ForwardingStorageFs(OsStorageFs.INSTANCE) {
-            @Override
-            protected StorageFile wrap(Path path, StorageFile f) {
-                return new ForwardingStorageFile(f) {
-                    @Override
-                    public void sync() throws IOException {
-                        if (hold.get() && WalFormat.parseSegmentName(path.getFileName().toString()) >= 0
-                                && Thread.currentThread().getName().equals("powdb-wal-reserve")) {
-                            inSync.countDown();
-                            try {
-                                release.await();
-                            } catch (InterruptedException e) {
-                                throw new IOException(e);
-                            }
-                        }
-                        super.sync();
-                    }
-                };
-            }
-        };
+        HoldingFs fs = new HoldingFs(true, t -> t.getName().equals("powdb-wal-reserve"));
         Wal wal = new Wal(fs, dir, SEGMENT_BYTES, 1, null, 0, 0);
         int[] total = {0};
         try {
@@ -449,15 +460,15 @@ class WalReserveTest {
             total[0] = 1000;
             awaitNoSealPending(wal);
             long segment = wal.currentSegmentStart();
-            hold.set(true);
+            fs.hold.set(true);
             // Enough for the reserve thread to add a step; it then holds in that step's fsync.
             long deadline = System.nanoTime() + 30_000_000_000L;
-            while (inSync.getCount() > 0 && System.nanoTime() < deadline) {
+            while (fs.holding.getCount() > 0 && System.nanoTime() < deadline) {
                 appendAndFlush(wal, total[0], 10, 3000);
                 total[0] += 10;
                 Thread.sleep(1);
             }
-            assertEquals(0, inSync.getCount(), "the reserve thread never fsynced");
+            assertEquals(0, fs.holding.getCount(), "the reserve thread never fsynced");
             assertEquals(segment, wal.currentSegmentStart(), "the step's fsync was a seal's, not a reserve step's");
             Thread committer = new Thread(() -> {
                 while (!wal.sealPending()) { // until a switch: the old segment then waits for its seal
@@ -468,11 +479,11 @@ class WalReserveTest {
             committer.start();
             committer.join(30_000);
             boolean switched = !committer.isAlive();
-            release.countDown();
+            fs.release.countDown();
             committer.join(30_000);
             assertTrue(switched, "the segment switch waited for the reserve thread's fsync");
         } finally {
-            release.countDown();
+            fs.release.countDown();
             wal.close();
         }
         assertRecords(dir, total[0], 3000);
