@@ -7,6 +7,7 @@ import dev.powdb.storage.PowDbException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -198,15 +199,37 @@ class PointInTimeRestoreTest {
             db.backup(tmp.resolve("full"));
         }
         Backups.restore(tmp.resolve("full"), List.of(), tmp.resolve("r"), BackupProgress.NONE);
+        // A torn tail after the restored WAL's last frame: recovery would cut it off.
+        try (java.util.stream.Stream<Path> wal = Files.list(tmp.resolve("r/wal"))) {
+            Path segment = wal.filter(f -> f.getFileName().toString().endsWith(".wal")).findFirst().orElseThrow();
+            Files.write(segment, new byte[] {7, 7, 7, 7, 7, 7, 7, 7}, java.nio.file.StandardOpenOption.APPEND);
+        }
+        java.util.Map<String, String> before = contents(tmp.resolve("r"));
         PowDbException e = assertThrows(PowDbException.class, () -> Database.open(tmp.resolve("r"),
                 DatabaseOptions.defaults().withArchive(archive)));
         assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
         assertTrue(e.getMessage().contains("A restored database is a new database"), e.getMessage());
+        // Refused before recovery, which would have cut the torn tail.
+        assertEquals(before, contents(tmp.resolve("r")), "the refused open changed the data directory");
         Files.createDirectories(tmp.resolve("junk"));
         Files.writeString(tmp.resolve("junk/x.txt"), "not an archive");
         PowDbException notArchive = assertThrows(PowDbException.class, () -> Database.open(tmp.resolve("r2"),
                 DatabaseOptions.defaults().withArchive(tmp.resolve("junk"))));
         assertTrue(notArchive.getMessage().contains("not a PowDB WAL archive"), notArchive.getMessage());
+    }
+
+    /** Every file under {@code dir} but the writer lock, with a hash of its bytes. */
+    private static java.util.Map<String, String> contents(Path dir) throws IOException {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String rel = dir.relativize(f).toString();
+                if (Files.isRegularFile(f) && !rel.equals("LOCK")) {
+                    out.put(rel, Integer.toHexString(java.util.Arrays.hashCode(Files.readAllBytes(f))));
+                }
+            }
+        }
+        return out;
     }
 
     @Test

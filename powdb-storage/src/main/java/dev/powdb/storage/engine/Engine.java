@@ -570,10 +570,22 @@ public final class Engine implements Closeable {
 
     private volatile WalArchiving archiving;
 
+    /**
+     * Opens the archive the options name, if any, without archiving yet: recovery calls it once it knows the
+     * database's id and before it replays, so that an archive of another database is refused before anything in
+     * the data directory changes.
+     */
+    void openArchive() {
+        if (options.archive() != null && archiving == null) {
+            archiving = WalArchiving.open(this, options.archive());
+        }
+    }
+
     /** Starts WAL archiving when the options name an archive (recovery calls it once the WAL is installed). */
     void startArchiving() {
-        if (options.archive() != null && archiving == null) {
-            archiving = WalArchiving.start(this, options.archive());
+        openArchive();
+        if (archiving != null) {
+            archiving.start();
         }
     }
 

@@ -58,6 +58,7 @@ final class Recovery {
         }
         ControlFile.State st = ControlFile.read(e.fs, e.dir);
         e.setDatabaseId(st.idHigh, st.idLow);
+        e.openArchive(); // refuses another database's archive before replay changes anything
         if (!e.fs.exists(e.dir.resolve(CatalogFile.NAME))) {
             throw new CorruptionException(e.dir.resolve(CatalogFile.NAME).toString(), 0, "catalog",
                     "catalog.bin", "no such file", "deleted by hand? restore from a backup");

@@ -40,8 +40,12 @@ final class WalArchiving {
         thread.setDaemon(true);
     }
 
-    /** Opens the archive of {@code engine}'s options and starts archiving; call once the WAL is installed. */
-    static WalArchiving start(Engine engine, Path archiveDir) {
+    /**
+     * Opens the archive at {@code archiveDir} for {@code engine}'s database, which refuses an archive of another
+     * database; recovery calls it as soon as it knows the database's id, before it replays anything, and
+     * {@link #start} once the WAL is installed.
+     */
+    static WalArchiving open(Engine engine, Path archiveDir) {
         WalArchiveService service = ServiceLoader.load(WalArchiveService.class).findFirst()
                 .orElseThrow(() -> new PowDbException(ErrorCode.ILLEGAL_STATE, "WAL archiving needs the backup "
                         + "module (powdb-backup) on the class path"));
@@ -52,11 +56,20 @@ final class WalArchiving {
             throw new PowDbException(ErrorCode.IO, "cannot open the WAL archive " + archiveDir + ": "
                     + e.getMessage(), e);
         }
-        WalArchiving a = new WalArchiving(engine, t, archiveDir);
-        engine.wal().onSeal(a::wake);
-        a.thread.start();
-        return a;
+        return new WalArchiving(engine, t, archiveDir);
     }
+
+    /** Starts archiving the engine's WAL (installed by now); does nothing when it has started already. */
+    synchronized void start() {
+        if (started) {
+            return;
+        }
+        started = true;
+        engine.wal().onSeal(this::wake);
+        thread.start();
+    }
+
+    private boolean started;
 
     /** The lowest LSN whose WAL the archive still needs. */
     long retainFrom() {
