@@ -124,11 +124,12 @@ final class LowPriority {
             return work.run();
         }
         Task<T> task = new Task<>(threadName, work);
-        Deque<Worker> idle = IDLE_WORKERS.computeIfAbsent(setting.describe() + "|" + chrtCommand,
+        String chrt = chrtCommand;
+        Deque<Worker> idle = IDLE_WORKERS.computeIfAbsent(setting.describe() + "|" + chrt,
                 key -> new ConcurrentLinkedDeque<>());
         Worker worker = idle.pollFirst();
         if (worker == null) {
-            worker = new Worker(setting, chrtCommand, idle);
+            worker = new Worker(setting, chrt, idle);
         }
         worker.mailbox.add(task);
         task.await();

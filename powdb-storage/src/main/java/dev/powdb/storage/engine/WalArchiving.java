@@ -30,6 +30,8 @@ final class WalArchiving {
     private volatile long retainFrom;
     private volatile Throwable lastFailure;
     private boolean pending;
+    /** Whether {@link #start} ran; guarded by this object. */
+    private boolean started;
 
     private WalArchiving(Engine engine, WalArchiveService.Target target, Path archiveDir) {
         this.engine = engine;
@@ -68,8 +70,6 @@ final class WalArchiving {
         engine.wal().onSeal(this::wake);
         thread.start();
     }
-
-    private boolean started;
 
     /** The lowest LSN whose WAL the archive still needs. */
     long retainFrom() {

@@ -406,10 +406,11 @@ public final class Wal implements Closeable, PageFlushGate {
                     if (segmentSize >= segmentBytes) {
                         switchSegment();
                     }
+                    int frames = chunk.length();
                     writePadded(chunk);
-                    segmentSize += chunk.length();
+                    segmentSize += frames;
                     segmentSizeHint = segmentSize;
-                    writtenSinceOpen += chunk.length();
+                    writtenSinceOpen += frames;
                     chunk.reset();
                     if (reserveInBackground() && (segmentCapacity - segmentSize < RESERVE_AHEAD_BYTES / 2
                             || (nextSegment == null && segmentSize >= segmentBytes / 2))) {
@@ -430,9 +431,6 @@ public final class Wal implements Closeable, PageFlushGate {
 
     /** The page size of the operating system's file cache, to which writes of frames are padded. */
     static final int WRITE_PAGE_BYTES = 4096;
-    /** Reused buffer of {@link #writePadded}; guarded by the flush lock. */
-    private byte[] padBuffer = new byte[64 << 10];
-
     /**
      * Writes {@code chunk} after the frames of the current segment, padded with zeros to the next page boundary
      * (zeros after the last frame are the end of the log, as the reserved zeros there already are). A write that
@@ -440,24 +438,15 @@ public final class Wal implements Closeable, PageFlushGate {
      * the write: traced while a backup kept the disk busy, and with the machine's proactive reclaim evicting
      * reserved zeros written seconds earlier, such commits waited 8-442 ms for the read. The write still starts
      * right after the last frame: its page was written by the write before, so it is in the cache, and bytes
-     * already written are never rewritten (a power cut during a rewrite could tear frames already fsynced). Caller
-     * holds the flush lock.
+     * already written are never rewritten (a power cut during a rewrite could tear frames already fsynced). The
+     * zeros are appended to {@code chunk} itself, which the caller empties afterwards. Caller holds the flush lock.
      */
     private void writePadded(ByteSink chunk) throws IOException {
-        int len = chunk.length();
-        long end = segmentSize + len;
-        int padded = (int) (-Math.floorDiv(-end, WRITE_PAGE_BYTES) * WRITE_PAGE_BYTES - segmentSize);
-        reserve(segmentSize + padded);
-        if (padded == len) {
-            segment.write(ByteBuffer.wrap(chunk.array(), 0, len), segmentSize);
-            return;
-        }
-        if (padBuffer.length < padded) {
-            padBuffer = new byte[Math.max(padded, padBuffer.length * 2)];
-        }
-        System.arraycopy(chunk.array(), 0, padBuffer, 0, len);
-        java.util.Arrays.fill(padBuffer, len, padded, (byte) 0);
-        segment.write(ByteBuffer.wrap(padBuffer, 0, padded), segmentSize);
+        long end = segmentSize + chunk.length();
+        int pad = (int) Math.floorMod(-end, (long) WRITE_PAGE_BYTES);
+        chunk.bytes(ZEROS, 0, pad);
+        reserve(segmentSize + chunk.length());
+        segment.write(ByteBuffer.wrap(chunk.array(), 0, chunk.length()), segmentSize);
     }
 
     /**
