@@ -186,8 +186,9 @@ final class WriterLatency {
                     line(warmAnalysis.pooled()));
             for (int b = 0; b < warmWindows.size(); b++) {
                 BackupWindows.Window w = warmWindows.get(b);
-                log("     warm-up backup %d: %.3f s, JIT %s, %s%s", b + 1, w.seconds(), jitLine(warmJit.get(b)),
-                        line(warmAnalysis.perBackup().get(b)), gcLine(gcPauses(gc, w.startNanos(), w.endNanos())));
+                log("     warm-up backup %d: %.3f s from %.3f s of JVM uptime, JIT %s, %s%s", b + 1, w.seconds(),
+                        uptimeSeconds(w.startNanos()), jitLine(warmJit.get(b)), line(warmAnalysis.perBackup().get(b)),
+                        gcLine(gcPauses(gc, w.startNanos(), w.endNanos())));
                 logLongPauses(gc, w.startNanos(), w.endNanos());
             }
         }
@@ -199,9 +200,10 @@ final class WriterLatency {
         log("   backups running:  %s%s", line(analysis.pooled()), gcLine(loadedGc));
         for (int b = 0; b < windows.size(); b++) {
             BackupWindows.Window w = windows.get(b);
-            log("     backup %d: %.3f s (start %.3f s, copy %.3f s, end %.3f s), JIT %s, %s", b + 1, w.seconds(),
-                    w.seconds(BackupWindows.Phase.START), w.seconds(BackupWindows.Phase.COPY),
-                    w.seconds(BackupWindows.Phase.END), jitLine(measuredJit.get(b)), line(analysis.perBackup().get(b)));
+            log("     backup %d: %.3f s from %.3f s of JVM uptime (start %.3f s, copy %.3f s, end %.3f s), JIT %s, %s",
+                    b + 1, w.seconds(), uptimeSeconds(w.startNanos()), w.seconds(BackupWindows.Phase.START),
+                    w.seconds(BackupWindows.Phase.COPY), w.seconds(BackupWindows.Phase.END),
+                    jitLine(measuredJit.get(b)), line(analysis.perBackup().get(b)));
             logLongPauses(gc, w.startNanos(), w.endNanos());
         }
         for (BackupWindows.PhaseLatency p : analysis.phases()) {
@@ -238,6 +240,16 @@ final class WriterLatency {
             return -1;
         }
         return jit.getTotalCompilationTime();
+    }
+
+    /**
+     * The JVM's uptime in seconds at {@code nanoTime}, so that a window can be found in a JVM log ({@code -Xlog}
+     * decorates with {@code uptime}).
+     */
+    static double uptimeSeconds(long nanoTime) {
+        long nowNanos = System.nanoTime();
+        long uptimeMillis = ManagementFactory.getRuntimeMXBean().getUptime();
+        return (uptimeMillis - (nowNanos - nanoTime) / 1e6) / 1000.0;
     }
 
     private static String jitLine(long millis) {
