@@ -116,6 +116,15 @@ public final class HashingFileCopier implements AutoCloseable {
      * (a NullPointerException in {@code sun.nio.ch.Util.free} on the thread's next read).
      */
     private final ConcurrentLinkedQueue<ByteBuffer> directBuffers = new ConcurrentLinkedQueue<>();
+    /**
+     * The three heap blocks of a finished copy, kept for the next copy of this instance. A 1 MiB array is a
+     * humongous object for G1 with regions of 2 MiB or less (by default, heaps below 8 GB): it takes whole
+     * old-generation regions and can start a collection. Allocated per file, a backup of a database with many small
+     * tables, or the WAL archive's copy of every segment, would make that garbage in the application's heap while its
+     * writers run. A copy that fails leaves its blocks to the collector: a read into them may still be in flight.
+     */
+    private final ConcurrentLinkedQueue<ByteBuffer[]> heapBlocks = new ConcurrentLinkedQueue<>();
+    private final AtomicLong heapBlockSets = new AtomicLong();
     private final ExecutorService reader;
     private final ExecutorService hasher;
     private BackupProgress progress = BackupProgress.NONE;
@@ -177,6 +186,11 @@ public final class HashingFileCopier implements AutoCloseable {
     /** How many copies of this instance wrote their file with direct I/O. */
     long directCopies() {
         return directCopies.get();
+    }
+
+    /** How many sets of three heap blocks this instance has allocated (one per copy running at the same time). */
+    long heapBlockSets() {
+        return heapBlockSets.get();
     }
 
     /** Reports every block written to {@code listener} (on the copying thread). */
@@ -329,8 +343,12 @@ public final class HashingFileCopier implements AutoCloseable {
      */
     private Result pump(ReadableByteChannel in, long limit, FileChannel out, Path temporary, BlockFilter filter,
                         int alignment) throws IOException {
-        ByteBuffer[] buffers = {ByteBuffer.allocate(blockBytes), ByteBuffer.allocate(blockBytes),
-                ByteBuffer.allocate(blockBytes)};
+        ByteBuffer[] buffers = heapBlocks.poll();
+        if (buffers == null) {
+            buffers = new ByteBuffer[] {ByteBuffer.allocate(blockBytes), ByteBuffer.allocate(blockBytes),
+                    ByteBuffer.allocate(blockBytes)};
+            heapBlockSets.incrementAndGet();
+        }
         Future<?>[] hashing = new Future<?>[3];
         ByteBuffer aligned = null;
         if (alignment > 0) {
@@ -402,6 +420,8 @@ public final class HashingFileCopier implements AutoCloseable {
         for (Future<?> h : hashing) {
             await(h);
         }
+        // Every read and hash of these blocks has finished (the loop waits for each read it starts).
+        heapBlocks.offer(buffers);
         return new Result(written, digest.finishHex());
     }
 

@@ -135,6 +135,44 @@ class HashingFileCopierTest {
         assertEquals(List.of(), listing(dest));
     }
 
+    /**
+     * One set of blocks serves copy after copy (a block of 1 MiB is a humongous object for G1); a copy that failed
+     * mid-way leaves its set behind, and the next copy, in a new set, is still exact. Files of different lengths
+     * make a block left dirty by a longer copy show up in a shorter one's hash.
+     */
+    @Test
+    void blocksAreReusedAcrossCopiesButNotAfterAFailure() throws Exception {
+        Path dest = destination();
+        boolean[] fail = {false};
+        HashingFileCopier.Hooks hooks = new HashingFileCopier.Hooks() {
+            @Override
+            public void afterBlockWritten(Path temporary, long bytesWritten) throws IOException {
+                if (fail[0]) {
+                    throw new IOException("injected");
+                }
+            }
+        };
+        int[] lengths = {3500, 1200, 999, 0, 2001, 10_007, 1};
+        try (HashingFileCopier copier = new HashingFileCopier(1000, hooks)) {
+            for (int n = 0; n < lengths.length; n++) {
+                Path src = source(lengths[n], 100 + n);
+                HashingFileCopier.Result r = copier.copy(src, dest, "f" + n);
+                assertEquals(Blake3.hex(Files.readAllBytes(src)), r.blake3Hex());
+                assertArrayEquals(Files.readAllBytes(src), Files.readAllBytes(dest.resolve("f" + n)));
+            }
+            assertEquals(1, copier.heapBlockSets(), "one set of blocks for " + lengths.length + " copies");
+
+            fail[0] = true;
+            Path failing = source(2500, 200);
+            assertThrows(IOException.class, () -> copier.copy(failing, dest, "failed"));
+            fail[0] = false;
+            Path after = source(1500, 201);
+            assertEquals(Blake3.hex(Files.readAllBytes(after)), copier.copy(after, dest, "after").blake3Hex());
+            assertArrayEquals(Files.readAllBytes(after), Files.readAllBytes(dest.resolve("after")));
+            assertEquals(2, copier.heapBlockSets(), "the failed copy's set was not reused");
+        }
+    }
+
     @Test
     void unwritableDestinationLeavesNothingBehind() throws Exception {
         Path dest = destination();
