@@ -125,6 +125,7 @@ final class WriterLatency {
         GcPauses.Summary quietGc = gcPauses(gc, from, until);
         log("   no backup:        %s%s", line(quietSummary), gcLine(quietGc));
         logLongPauses(gc, from, until);
+        logStalls(quiet.timeline(), from, until);
 
         Run loaded = new Run(1);
         loaded.start();
@@ -258,6 +259,18 @@ final class WriterLatency {
 
     private static String gcLine(GcPauses.Summary s) {
         return s == null ? "" : "; " + s.describe();
+    }
+
+    /**
+     * One line per stall of commits slower than 10 ms in the window, with the JVM uptime at which it began (the
+     * backups' slowest commits are listed one by one instead).
+     */
+    private void logStalls(CommitTimeline timeline, long from, long until) {
+        for (Stalls.Stall s : Stalls.find(timeline, from, until, CommitLatencies.SLOW_NANOS)) {
+            log("     stall: %,d commits over 10 ms from %.3f s of JVM uptime (%+.3f s of the window) for %.1f ms,"
+                    + " slowest %.3f ms", s.commits(), uptimeSeconds(s.startNanos()), (s.startNanos() - from) / 1e9,
+                    (s.endNanos() - s.startNanos()) / 1e6, s.slowestNanos() / 1e6);
+        }
     }
 
     /** One line per pause of at least {@link #LOGGED_PAUSE_MILLIS} overlapping the window, placed in it. */
