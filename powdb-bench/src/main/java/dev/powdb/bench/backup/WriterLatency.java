@@ -118,12 +118,14 @@ final class WriterLatency {
         Thread.sleep(warmupSeconds * 1000L);
         long from = System.nanoTime();
         quiet.recordFrom = from;
+        long quietSteal0 = StealTime.millisNow();
         Thread.sleep(seconds * 1000L);
         long until = System.nanoTime();
         quiet.recordUntil = until;
+        long quietSteal = steal(quietSteal0, StealTime.millisNow());
         CommitLatencies.Summary quietSummary = quiet.stop().summary((until - from) / 1e9);
         GcPauses.Summary quietGc = gcPauses(gc, from, until);
-        log("   no backup:        %s%s", line(quietSummary), gcLine(quietGc));
+        log("   no backup:        %s%s%s", line(quietSummary), gcLine(quietGc), stealLine(quietSteal));
         logLongPauses(gc, from, until);
         logStalls(quiet.timeline(), from, until);
 
@@ -136,6 +138,8 @@ final class WriterLatency {
         List<OnlineResults.BackupTiming> underLoad = new ArrayList<>();
         List<Long> warmJit = new ArrayList<>();
         List<Long> measuredJit = new ArrayList<>();
+        List<Long> warmSteal = new ArrayList<>();
+        List<Long> measuredSteal = new ArrayList<>();
         Exception failure = null;
         try {
             for (int b = 1 - warmupBackups; b <= backups; b++) {
@@ -147,6 +151,7 @@ final class WriterLatency {
                 Path dest = scratch.resolve("full-under-load-" + name.replace(' ', '-'));
                 BackupWindows.Marks marks = new BackupWindows.Marks();
                 long jit0 = jitMillis();
+                long steal0 = StealTime.millisNow();
                 long t0 = System.nanoTime();
                 try {
                     Backups.full(db, dest, marks);
@@ -156,6 +161,7 @@ final class WriterLatency {
                 }
                 long t1 = System.nanoTime();
                 long jit1 = jitMillis();
+                (warm ? warmSteal : measuredSteal).add(steal(steal0, StealTime.millisNow()));
                 (warm ? warmJit : measuredJit).add(jit0 < 0 || jit1 < 0 ? -1 : jit1 - jit0);
                 (warm ? warmWindows : windows).add(marks.window(t0, t1));
                 if (!warm) {
@@ -187,9 +193,9 @@ final class WriterLatency {
                     line(warmAnalysis.pooled()));
             for (int b = 0; b < warmWindows.size(); b++) {
                 BackupWindows.Window w = warmWindows.get(b);
-                log("     warm-up backup %d: %.3f s from %.3f s of JVM uptime, JIT %s, %s%s", b + 1, w.seconds(),
+                log("     warm-up backup %d: %.3f s from %.3f s of JVM uptime, JIT %s, %s%s%s", b + 1, w.seconds(),
                         uptimeSeconds(w.startNanos()), jitLine(warmJit.get(b)), line(warmAnalysis.perBackup().get(b)),
-                        gcLine(gcPauses(gc, w.startNanos(), w.endNanos())));
+                        gcLine(gcPauses(gc, w.startNanos(), w.endNanos())), stealLine(warmSteal.get(b)));
                 logLongPauses(gc, w.startNanos(), w.endNanos());
             }
         }
@@ -201,10 +207,10 @@ final class WriterLatency {
         log("   backups running:  %s%s", line(analysis.pooled()), gcLine(loadedGc));
         for (int b = 0; b < windows.size(); b++) {
             BackupWindows.Window w = windows.get(b);
-            log("     backup %d: %.3f s from %.3f s of JVM uptime (start %.3f s, copy %.3f s, end %.3f s), JIT %s, %s",
+            log("     backup %d: %.3f s from %.3f s of JVM uptime (start %.3f s, copy %.3f s, end %.3f s), JIT %s, %s%s",
                     b + 1, w.seconds(), uptimeSeconds(w.startNanos()), w.seconds(BackupWindows.Phase.START),
                     w.seconds(BackupWindows.Phase.COPY), w.seconds(BackupWindows.Phase.END),
-                    jitLine(measuredJit.get(b)), line(analysis.perBackup().get(b)));
+                    jitLine(measuredJit.get(b)), line(analysis.perBackup().get(b)), stealLine(measuredSteal.get(b)));
             logLongPauses(gc, w.startNanos(), w.endNanos());
         }
         for (BackupWindows.PhaseLatency p : analysis.phases()) {
@@ -251,6 +257,15 @@ final class WriterLatency {
         long nowNanos = System.nanoTime();
         long uptimeMillis = ManagementFactory.getRuntimeMXBean().getUptime();
         return (uptimeMillis - (nowNanos - nanoTime) / 1e6) / 1000.0;
+    }
+
+    /** Steal between two readings of {@link StealTime#millisNow()}, or -1 when either is unknown. */
+    static long steal(long before, long after) {
+        return before < 0 || after < 0 ? -1 : after - before;
+    }
+
+    private static String stealLine(long millis) {
+        return millis < 0 ? "" : String.format(Locale.ROOT, "; host steal %,d ms (all CPUs)", millis);
     }
 
     private static String jitLine(long millis) {
