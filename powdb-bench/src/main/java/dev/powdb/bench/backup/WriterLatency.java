@@ -92,12 +92,31 @@ final class WriterLatency {
     }
 
     OnlineResults.WriterRuns run(int warmupSeconds, int seconds, Path scratch) throws Exception {
-        try (GcRecorder gc = GcRecorder.start()) {
+        try (GcRecorder gc = GcRecorder.start(); HiccupMeter hiccups = HiccupMeter.start()) {
             log("   garbage collector: %s (a GC notification is a pause unless its collector's name contains "
                     + "\"%s\")%s", String.join(", ", gc.collectors()), GcEvent.CONCURRENT_MARKER,
                     gc.recording() ? "" : "; no collector sends notifications, so GC pauses are not recorded");
+            log("   hiccup meter: a thread sleeping %d ms at a time; \"hiccup\" below is its longest overrun (of at "
+                    + "least %d ms) overlapping the window or stall, a stall of the whole process or machine",
+                    HiccupMeter.INTERVAL_NANOS / 1_000_000, HiccupMeter.RECORDED_NANOS / 1_000_000);
+            this.hiccups = hiccups;
             return run(warmupSeconds, seconds, scratch, gc);
+        } finally {
+            this.hiccups = null;
         }
+    }
+
+    /** The hiccup meter of the part running, or null. */
+    private HiccupMeter hiccups;
+
+    /** "; hiccup N ms" for the meter's longest overrun overlapping {@code [from, until)}, or "" without a meter. */
+    private String hiccupLine(long from, long until) {
+        HiccupMeter m = hiccups;
+        if (m == null) {
+            return "";
+        }
+        return String.format(Locale.ROOT, "; hiccup %.1f ms",
+                HiccupMeter.longestOverlapping(m.hiccups(), from, until) / 1e6);
     }
 
     private OnlineResults.WriterRuns run(int warmupSeconds, int seconds, Path scratch, GcRecorder gc)
@@ -125,7 +144,8 @@ final class WriterLatency {
         long quietSteal = steal(quietSteal0, StealTime.millisNow());
         CommitLatencies.Summary quietSummary = quiet.stop().summary((until - from) / 1e9);
         GcPauses.Summary quietGc = gcPauses(gc, from, until);
-        log("   no backup:        %s%s%s", line(quietSummary), gcLine(quietGc), stealLine(quietSteal));
+        log("   no backup:        %s%s%s%s", line(quietSummary), gcLine(quietGc), stealLine(quietSteal),
+                hiccupLine(from, until));
         logLongPauses(gc, from, until);
         logStalls(quiet.timeline(), from, until);
 
@@ -193,9 +213,10 @@ final class WriterLatency {
                     line(warmAnalysis.pooled()));
             for (int b = 0; b < warmWindows.size(); b++) {
                 BackupWindows.Window w = warmWindows.get(b);
-                log("     warm-up backup %d: %.3f s from %.3f s of JVM uptime, JIT %s, %s%s%s", b + 1, w.seconds(),
+                log("     warm-up backup %d: %.3f s from %.3f s of JVM uptime, JIT %s, %s%s%s%s", b + 1, w.seconds(),
                         uptimeSeconds(w.startNanos()), jitLine(warmJit.get(b)), line(warmAnalysis.perBackup().get(b)),
-                        gcLine(gcPauses(gc, w.startNanos(), w.endNanos())), stealLine(warmSteal.get(b)));
+                        gcLine(gcPauses(gc, w.startNanos(), w.endNanos())), stealLine(warmSteal.get(b)),
+                        hiccupLine(w.startNanos(), w.endNanos()));
                 logLongPauses(gc, w.startNanos(), w.endNanos());
             }
         }
@@ -207,18 +228,20 @@ final class WriterLatency {
         log("   backups running:  %s%s", line(analysis.pooled()), gcLine(loadedGc));
         for (int b = 0; b < windows.size(); b++) {
             BackupWindows.Window w = windows.get(b);
-            log("     backup %d: %.3f s from %.3f s of JVM uptime (start %.3f s, copy %.3f s, end %.3f s), JIT %s, %s%s",
+            log("     backup %d: %.3f s from %.3f s of JVM uptime (start %.3f s, copy %.3f s, end %.3f s), JIT %s, %s%s%s",
                     b + 1, w.seconds(), uptimeSeconds(w.startNanos()), w.seconds(BackupWindows.Phase.START),
                     w.seconds(BackupWindows.Phase.COPY), w.seconds(BackupWindows.Phase.END),
-                    jitLine(measuredJit.get(b)), line(analysis.perBackup().get(b)), stealLine(measuredSteal.get(b)));
+                    jitLine(measuredJit.get(b)), line(analysis.perBackup().get(b)), stealLine(measuredSteal.get(b)),
+                    hiccupLine(w.startNanos(), w.endNanos()));
             logLongPauses(gc, w.startNanos(), w.endNanos());
         }
         for (BackupWindows.PhaseLatency p : analysis.phases()) {
             log("     %s: %s", p.phase().label, line(p.latency()));
         }
         for (BackupWindows.SlowCommit c : analysis.slowest()) {
-            log("     slow commit: %.3f ms, backup %d at %+.1f ms (%s)", c.latencyMillis(), c.backup(),
-                    c.offsetMillis(), c.phase().label);
+            long start = windows.get(c.backup() - 1).startNanos() + (long) (c.offsetMillis() * 1e6);
+            log("     slow commit: %.3f ms, backup %d at %+.1f ms (%s)%s", c.latencyMillis(), c.backup(),
+                    c.offsetMillis(), c.phase().label, hiccupLine(start, start + (long) (c.latencyMillis() * 1e6)));
         }
         return new OnlineResults.WriterRuns(writers, ratePerWriter, warmupSeconds, quietSummary, analysis,
                 warmAnalysis, quietBackup, underLoad, jitMillis() < 0 ? null
@@ -283,8 +306,9 @@ final class WriterLatency {
     private void logStalls(CommitTimeline timeline, long from, long until) {
         for (Stalls.Stall s : Stalls.find(timeline, from, until, CommitLatencies.SLOW_NANOS)) {
             log("     stall: %,d commits over 10 ms from %.3f s of JVM uptime (%+.3f s of the window) for %.1f ms,"
-                    + " slowest %.3f ms", s.commits(), uptimeSeconds(s.startNanos()), (s.startNanos() - from) / 1e9,
-                    (s.endNanos() - s.startNanos()) / 1e6, s.slowestNanos() / 1e6);
+                    + " slowest %.3f ms%s", s.commits(), uptimeSeconds(s.startNanos()), (s.startNanos() - from) / 1e9,
+                    (s.endNanos() - s.startNanos()) / 1e6, s.slowestNanos() / 1e6,
+                    hiccupLine(s.startNanos(), s.endNanos()));
         }
     }
 
