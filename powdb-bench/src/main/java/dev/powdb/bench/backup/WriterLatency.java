@@ -228,8 +228,8 @@ final class WriterLatency {
         log("   backups running:  %s%s", line(analysis.pooled()), gcLine(loadedGc));
         for (int b = 0; b < windows.size(); b++) {
             BackupWindows.Window w = windows.get(b);
-            log("     backup %d: %.3f s from %.3f s of JVM uptime (start %.3f s, copy %.3f s, end %.3f s), JIT %s, %s%s%s",
-                    b + 1, w.seconds(), uptimeSeconds(w.startNanos()), w.seconds(BackupWindows.Phase.START),
+            log("     backup %d: %.3f s from %.3f s of JVM uptime (start %.3f s, copy %.3f s, end %.3f s), JIT %s, "
+                    + "%s%s%s", b + 1, w.seconds(), uptimeSeconds(w.startNanos()), w.seconds(BackupWindows.Phase.START),
                     w.seconds(BackupWindows.Phase.COPY), w.seconds(BackupWindows.Phase.END),
                     jitLine(measuredJit.get(b)), line(analysis.perBackup().get(b)), stealLine(measuredSteal.get(b)),
                     hiccupLine(w.startNanos(), w.endNanos()));
