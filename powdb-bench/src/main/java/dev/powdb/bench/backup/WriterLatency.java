@@ -99,28 +99,18 @@ final class WriterLatency {
             log("   hiccup meter: a thread sleeping %d ms at a time; \"hiccup\" below is its longest overrun (of at "
                     + "least %d ms) overlapping the window or stall, a stall of the whole process or machine",
                     HiccupMeter.INTERVAL_NANOS / 1_000_000, HiccupMeter.RECORDED_NANOS / 1_000_000);
-            this.hiccups = hiccups;
-            return run(warmupSeconds, seconds, scratch, gc);
-        } finally {
-            this.hiccups = null;
+            return run(warmupSeconds, seconds, scratch, gc, hiccups);
         }
     }
 
-    /** The hiccup meter of the part running, or null. */
-    private HiccupMeter hiccups;
-
-    /** "; hiccup N ms" for the meter's longest overrun overlapping {@code [from, until)}, or "" without a meter. */
-    private String hiccupLine(long from, long until) {
-        HiccupMeter m = hiccups;
-        if (m == null) {
-            return "";
-        }
+    /** "; hiccup N ms": the meter's longest overrun overlapping {@code [from, until)}. */
+    private static String hiccupLine(HiccupMeter meter, long from, long until) {
         return String.format(Locale.ROOT, "; hiccup %.1f ms",
-                HiccupMeter.longestOverlapping(m.hiccups(), from, until) / 1e6);
+                HiccupMeter.longestOverlapping(meter.hiccups(), from, until) / 1e6);
     }
 
-    private OnlineResults.WriterRuns run(int warmupSeconds, int seconds, Path scratch, GcRecorder gc)
-            throws Exception {
+    private OnlineResults.WriterRuns run(int warmupSeconds, int seconds, Path scratch, GcRecorder gc,
+                                         HiccupMeter hiccups) throws Exception {
         Files.createDirectories(scratch);
         // The JVM's first backup loads classes and the native hasher; keep that out of the comparison.
         Path warmUp = scratch.resolve("full-warm-up");
@@ -145,9 +135,9 @@ final class WriterLatency {
         CommitLatencies.Summary quietSummary = quiet.stop().summary((until - from) / 1e9);
         GcPauses.Summary quietGc = gcPauses(gc, from, until);
         log("   no backup:        %s%s%s%s", line(quietSummary), gcLine(quietGc), stealLine(quietSteal),
-                hiccupLine(from, until));
+                hiccupLine(hiccups, from, until));
         logLongPauses(gc, from, until);
-        logStalls(quiet.timeline(), from, until);
+        logStalls(quiet.timeline(), from, until, hiccups);
 
         Run loaded = new Run(1);
         loaded.start();
@@ -216,7 +206,7 @@ final class WriterLatency {
                 log("     warm-up backup %d: %.3f s from %.3f s of JVM uptime, JIT %s, %s%s%s%s", b + 1, w.seconds(),
                         uptimeSeconds(w.startNanos()), jitLine(warmJit.get(b)), line(warmAnalysis.perBackup().get(b)),
                         gcLine(gcPauses(gc, w.startNanos(), w.endNanos())), stealLine(warmSteal.get(b)),
-                        hiccupLine(w.startNanos(), w.endNanos()));
+                        hiccupLine(hiccups, w.startNanos(), w.endNanos()));
                 logLongPauses(gc, w.startNanos(), w.endNanos());
             }
         }
@@ -232,7 +222,7 @@ final class WriterLatency {
                     + "%s%s%s", b + 1, w.seconds(), uptimeSeconds(w.startNanos()), w.seconds(BackupWindows.Phase.START),
                     w.seconds(BackupWindows.Phase.COPY), w.seconds(BackupWindows.Phase.END),
                     jitLine(measuredJit.get(b)), line(analysis.perBackup().get(b)), stealLine(measuredSteal.get(b)),
-                    hiccupLine(w.startNanos(), w.endNanos()));
+                    hiccupLine(hiccups, w.startNanos(), w.endNanos()));
             logLongPauses(gc, w.startNanos(), w.endNanos());
         }
         for (BackupWindows.PhaseLatency p : analysis.phases()) {
@@ -240,8 +230,9 @@ final class WriterLatency {
         }
         for (BackupWindows.SlowCommit c : analysis.slowest()) {
             long start = windows.get(c.backup() - 1).startNanos() + (long) (c.offsetMillis() * 1e6);
+            long end = start + (long) (c.latencyMillis() * 1e6);
             log("     slow commit: %.3f ms, backup %d at %+.1f ms (%s)%s", c.latencyMillis(), c.backup(),
-                    c.offsetMillis(), c.phase().label, hiccupLine(start, start + (long) (c.latencyMillis() * 1e6)));
+                    c.offsetMillis(), c.phase().label, hiccupLine(hiccups, start, end));
         }
         return new OnlineResults.WriterRuns(writers, ratePerWriter, warmupSeconds, quietSummary, analysis,
                 warmAnalysis, quietBackup, underLoad, jitMillis() < 0 ? null
@@ -303,12 +294,12 @@ final class WriterLatency {
      * One line per stall of commits slower than 10 ms in the window, with the JVM uptime at which it began (the
      * backups' slowest commits are listed one by one instead).
      */
-    private void logStalls(CommitTimeline timeline, long from, long until) {
+    private void logStalls(CommitTimeline timeline, long from, long until, HiccupMeter hiccups) {
         for (Stalls.Stall s : Stalls.find(timeline, from, until, CommitLatencies.SLOW_NANOS)) {
             log("     stall: %,d commits over 10 ms from %.3f s of JVM uptime (%+.3f s of the window) for %.1f ms,"
                     + " slowest %.3f ms%s", s.commits(), uptimeSeconds(s.startNanos()), (s.startNanos() - from) / 1e9,
                     (s.endNanos() - s.startNanos()) / 1e6, s.slowestNanos() / 1e6,
-                    hiccupLine(s.startNanos(), s.endNanos()));
+                    hiccupLine(hiccups, s.startNanos(), s.endNanos()));
         }
     }
 
