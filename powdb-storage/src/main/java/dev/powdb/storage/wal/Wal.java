@@ -412,7 +412,10 @@ public final class Wal implements Closeable, PageFlushGate {
                     segmentSizeHint = segmentSize;
                     writtenSinceOpen += frames;
                     chunk.reset();
-                    if (reserveInBackground() && (segmentCapacity - segmentSize < RESERVE_AHEAD_BYTES / 2
+                    // Only when the thread has work: near a segment's end the space ahead is short because the
+                    // segment ends, not because zeros are missing (woken anyway, it ran once per write there).
+                    if (reserveInBackground() && ((segmentCapacity - segmentSize < RESERVE_AHEAD_BYTES / 2
+                            && segmentCapacity < segmentBytes)
                             || (nextSegment == null && segmentSize >= segmentBytes / 2))) {
                         wakeReserver();
                     }
@@ -643,6 +646,7 @@ public final class Wal implements Closeable, PageFlushGate {
                 continue;
             }
             reserveWanted = false;
+            reserverPasses++;
             try {
                 if (!holdBackgroundSeals) {
                     completePendingSeal();
@@ -761,6 +765,23 @@ public final class Wal implements Closeable, PageFlushGate {
             segmentCapacity = Math.max(segmentCapacity, capacity + n);
             reservedInBackground += n;
             return true;
+        } finally {
+            reserveLock.unlock();
+        }
+    }
+
+    /** Times the reserve thread was woken and looked for work (for tests; written by that thread only). */
+    private volatile long reserverPasses;
+
+    long reserverPasses() {
+        return reserverPasses;
+    }
+
+    /** Whether the next segment is prepared and waiting for the switch (for tests). */
+    boolean nextSegmentPrepared() {
+        reserveLock.lock();
+        try {
+            return nextSegment != null;
         } finally {
             reserveLock.unlock();
         }

@@ -141,6 +141,45 @@ class WalReserveTest {
     }
 
     /**
+     * Near a segment's end the space ahead of the frames is short because the segment ends there, not because
+     * zeros are missing: once the reserve thread has zeroed the segment to its end and prepared the next one, the
+     * commits there must not wake it for nothing (before, every write in the last 2 MiB of a segment did).
+     */
+    @Test
+    void theReserveThreadIsNotWokenForNothingNearTheEndOfASegment() throws Exception {
+        Path dir = tmp.resolve("wal");
+        Files.createDirectories(dir);
+        Wal wal = new Wal(OsStorageFs.INSTANCE, dir, SEGMENT_BYTES, 1, null, 0, 0);
+        try {
+            // About 4.9 MiB of frames: past the 4 MiB after which the thread works in the background, and within
+            // the last 2 MiB of the 6 MiB segment.
+            append(wal, 0, 1700, 3000);
+            wal.sync(wal.maxLsn());
+            assertEquals(1, wal.syncedTail().segmentStartLsn(), "still in the first segment");
+            Path current = dir.resolve(WalFormat.segmentName(1));
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while ((Files.size(current) < SEGMENT_BYTES || !wal.nextSegmentPrepared())
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(Files.size(current) >= SEGMENT_BYTES, "zeroed to the segment's end: " + Files.size(current));
+            assertTrue(wal.nextSegmentPrepared(), "next segment prepared");
+            long before = wal.reserverPasses();
+            for (int i = 1700; i < 1740; i++) {
+                byte[] p = payload(i, 3000);
+                wal.sync(wal.append(WalRecordType.COMMIT, i, out -> out.bytes(p, 0, p.length)));
+                Thread.sleep(5); // each wake, if any, is taken on its own
+            }
+            assertEquals(1, wal.syncedTail().segmentStartLsn(), "the 40 commits stayed in the first segment");
+            long passes = wal.reserverPasses() - before;
+            assertTrue(passes <= 2, "the reserve thread was woken " + passes + " times by 40 commits");
+        } finally {
+            wal.close();
+        }
+        assertRecords(dir, 1740, 3000);
+    }
+
+    /**
      * A crash can leave a prepared next segment behind, even with the header a switch was writing into it when the
      * process died (its rename had not happened, so it holds no acknowledged record). Readers ignore it and the
      * next WAL opened over the directory deletes it.
